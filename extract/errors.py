@@ -1,0 +1,60 @@
+"""Typed failures: each names the file (and page when known) so the CLI can print one line."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class RenaksiError(Exception):
+    """Base of every failure a user can act on; ``str()`` is the one line the CLI prints."""
+
+    def __init__(self, msg: str, path: Path | str | None = None, page: int | None = None):
+        super().__init__(msg)
+        self.msg = msg
+        self.path = Path(path) if path is not None else None
+        self.page = page
+
+    def __str__(self) -> str:
+        where = self.path.name if self.path is not None else ""
+        if self.page is not None:
+            where = f"{where} p.{self.page}" if where else f"p.{self.page}"
+        return f"{where}: {self.msg}" if where else self.msg
+
+
+class NotAPdf(RenaksiError):
+    """The bytes are not a PDF (empty, renamed, HTML error page...)."""
+
+
+class BrokenPdf(RenaksiError):
+    """A PDF that the parser cannot open or whose pages cannot be read."""
+
+
+class EncryptedPdf(RenaksiError):
+    """A password is needed and none (or a wrong one) was given."""
+
+
+class NoLampiran(RenaksiError):
+    """The decree has no ruled rencana-aksi table."""
+
+
+class GridNotFound(RenaksiError):
+    """A page classified as lampiran has no table grid that can be read."""
+
+
+class HeaderNotRecognised(RenaksiError):
+    """The table header cannot be mapped to the rencana-aksi columns."""
+
+
+class ScannedPdf(RenaksiError):
+    """Pages without a text layer and no OCR engine to read them."""
+
+
+class OcrUnavailable(RenaksiError):
+    """Tesseract (or its Indonesian model) is not installed."""
+
+
+class OutputError(RenaksiError):
+    """Writing the outputs failed (disk full, permissions); earlier outputs are left intact."""
+
+
+class ExtractTimeout(RenaksiError):
+    """A decree took longer than the per-file time limit."""

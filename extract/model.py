@@ -1,0 +1,199 @@
+"""The small typed objects handed from one stage to the next.
+
+Coordinates are PDF points with the origin at the top-left of the page (pdfplumber's
+convention), so ``top < bottom`` and a bbox is ``(x0, top, x1, bottom)``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+BBox = tuple[float, float, float, float]
+RGB = tuple[int, int, int]
+PageKind = Literal["body", "lampiran", "signature", "scan", "blank"]
+
+
+@dataclass(frozen=True, slots=True)
+class Char:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    font: str
+    size: float
+
+
+@dataclass(frozen=True, slots=True)
+class Ruling:
+    """A drawn line (or a hairline rectangle) that may bound table cells."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def horizontal(self) -> bool:
+        return (self.x1 - self.x0) >= (self.bottom - self.top)
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """A filled area: cell shading, Gantt bars, page backgrounds."""
+
+    bbox: BBox
+    color: RGB
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    page_no: int  # 1-based
+    width: float
+    height: float
+    chars: tuple[Char, ...]
+    rulings: tuple[Ruling, ...]
+    fills: tuple[Fill, ...]
+    kind: PageKind
+    text: str  # reading-order text, lines joined by "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    path: Path
+    sha256: str
+    pages: tuple[Page, ...]
+    password: str | None = None
+
+    @property
+    def lampiran_pages(self) -> tuple[Page, ...]:
+        return tuple(p for p in self.pages if p.kind in ("lampiran", "scan"))
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    bbox: BBox
+    text: str
+    fill: RGB | None = None
+    confidence: float | None = None  # OCR only: 0..100
+
+
+@dataclass(frozen=True, slots=True)
+class PageGrid:
+    page_no: int
+    bbox: BBox
+    xs: tuple[float, ...]  # column boundaries, left to right
+    ys: tuple[float, ...]  # row boundaries, top to bottom
+    cells: tuple[Cell, ...]
+    rulings: tuple[Ruling, ...] = ()  # kept for the debug view
+    source: Literal["lines", "ocr"] = "lines"
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.ys) - 1
+
+    def row_cells(self, row: int) -> list[Cell]:
+        """Cells that start on ``row``, left to right."""
+        return sorted((c for c in self.cells if c.row == row), key=lambda c: c.col)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One canonical output column and where it sits on the page."""
+
+    name: str  # area_no, area, kegiatan, ..., bulan_01, tw_1, keterangan, or an extra
+    x0: float
+    x1: float
+    header: str  # the header text it was recognised from
+
+    @property
+    def center(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMap:
+    columns: tuple[Column, ...]
+    jadwal_satuan: Literal["bulan", "triwulan"]
+    page_no: int  # the page whose header defined it
+    header_rows: int  # rows of the grid taken by header and column-number rows
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def schedule(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.name.startswith(("bulan_", "tw_")))
+
+
+@dataclass(frozen=True, slots=True)
+class MarkCell:
+    """What a schedule cell shows, before it is read as yes/no."""
+
+    text: str
+    shaded: bool = False
+    confidence: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One plan row after stitching, text as printed, schedule still raw."""
+
+    values: dict[str, str]  # canonical text columns (area_no as printed, area, ...)
+    marks: tuple[MarkCell, ...]  # one per schedule column, in order
+    halaman_awal: int
+    halaman_akhir: int
+    joined: bool = False  # its tail was on the next page and was joined back
+    filled: frozenset[str] = frozenset()  # columns filled down from a merged cell above
+    boxes: tuple[tuple[int, BBox], ...] = ()  # (page_no, bbox) of each piece, for review
+    confidence: float | None = None  # OCR only
+
+
+@dataclass(frozen=True, slots=True)
+class DecreeMeta:
+    instansi: str | None = None
+    jenis: str | None = None
+    wilayah: str | None = None
+    provinsi: str | None = None
+    kode_wilayah: str | None = None
+    nomor: str | None = None
+    tahun: int | None = None
+    tanggal_penetapan: str | None = None  # ISO date
+    tempat_penetapan: str | None = None
+    tentang: str | None = None
+    penandatangan: str | None = None
+    jabatan_penandatangan: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    row_no: int | None
+    column: str | None
+    check: str
+    value: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Result:
+    """Everything one decree produced: what write() stores and the CLI reports."""
+
+    doc_id: str
+    source: Path
+    sha256: str
+    meta: DecreeMeta
+    table: "object"  # pandas.DataFrame; typed loosely to keep pandas out of import time
+    rejects: list[Reject] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    halaman: int = 0
+    halaman_lampiran: tuple[int, int] | None = None
+    metode: Literal["text", "ocr"] = "text"
+    low_confidence_rows: list[int] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    grids: list[PageGrid] = field(default_factory=list)
