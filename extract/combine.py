@@ -1,0 +1,354 @@
+"""All per-decree outputs under one folder as one set of tables, so a single query spans plans.
+
+Rebuilt from scratch on every call: the per-decree folders are the truth and the combined
+tables are a cache of them, so there is no merge state to go stale. Reads parquet only
+(never the per-decree CSVs) to stay fast over hundreds of decrees.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import uuid4
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from extract.errors import RenaksiError
+
+AREA_KODE: tuple[str, ...] = (
+    "manajemen_perubahan",
+    "deregulasi_kebijakan",
+    "penataan_organisasi",
+    "penataan_tatalaksana",
+    "penataan_sdm",
+    "penguatan_akuntabilitas",
+    "penguatan_pengawasan",
+    "pelayanan_publik",
+)
+BULAN: tuple[str, ...] = tuple(f"bulan_{m:02d}" for m in range(1, 13))
+
+RENCANA_AKSI_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("row_no", pa.int64()),
+        ("area_no", pa.int64()),
+        ("area", pa.string()),
+        ("area_kode", pa.string()),
+        ("kegiatan", pa.string()),
+        ("sub_kegiatan", pa.string()),
+        ("indikator", pa.string()),
+        *((b, pa.bool_()) for b in BULAN),
+        ("jadwal_satuan", pa.string()),
+        ("keterangan", pa.string()),
+        ("halaman_awal", pa.int64()),
+        ("halaman_akhir", pa.int64()),
+    ]
+)
+
+# halaman_lampiran ([first, last]) becomes two int columns; validasi (a nested summary) is
+# kept whole as a JSON string; jumlah_ditolak is added here from ditolak.csv so summaries
+# need not parse validasi, whose inner layout is the pipeline's business.
+DOKUMEN_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("source_file", pa.string()),
+        ("sha256", pa.string()),
+        ("instansi", pa.string()),
+        ("jenis", pa.string()),
+        ("wilayah", pa.string()),
+        ("provinsi", pa.string()),
+        ("kode_wilayah", pa.string()),
+        ("nomor", pa.string()),
+        ("tahun", pa.int64()),
+        ("tanggal_penetapan", pa.string()),
+        ("tempat_penetapan", pa.string()),
+        ("tentang", pa.string()),
+        ("penandatangan", pa.string()),
+        ("jabatan_penandatangan", pa.string()),
+        ("halaman", pa.int64()),
+        ("halaman_lampiran_awal", pa.int64()),
+        ("halaman_lampiran_akhir", pa.int64()),
+        ("jumlah_baris", pa.int64()),
+        ("jumlah_ditolak", pa.int64()),
+        ("metode", pa.string()),
+        ("validasi", pa.string()),
+        ("renaksi_version", pa.string()),
+        ("extracted_at", pa.string()),
+    ]
+)
+
+JADWAL_SCHEMA = pa.schema([("doc_id", pa.string()), ("row_no", pa.int64()), ("bulan", pa.int64())])
+
+DUCKDB_NAME = "renaksi.duckdb"
+
+
+class UnreadableDecree(RenaksiError):
+    """A per-decree folder that cannot be combined (missing, corrupt or off-contract files)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decree:
+    """One per-decree folder as read from disk, already shaped for the combined tables."""
+
+    folder: Path
+    doc_id: str
+    table: pa.Table  # rencana_aksi, contract columns cast to contract types, extras as found
+    dokumen: dict[str, object]  # flat: one value per DOKUMEN_SCHEMA column, plus extras
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    folder: Path
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CombinedPaths:
+    rencana_aksi: Path
+    rencana_aksi_csv: Path
+    dokumen: Path
+    dokumen_csv: Path
+    jadwal: Path
+    jadwal_csv: Path
+    duckdb: Path
+    decrees: tuple[str, ...]  # doc_ids combined, in table order
+    skipped: tuple[Skipped, ...]
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temp path beside ``target`` and move it into place only if the block succeeds.
+
+    Same folder, so ``os.replace`` is a rename on one filesystem: a reader (a notebook, a
+    running DuckDB session) sees the old file or the new one, never half of one.
+    """
+    tmp = target.with_name(f".{target.name}.{uuid4().hex}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+
+
+def combine(out_dir: Path) -> CombinedPaths:
+    """Rebuild the combined tables and the DuckDB file from every decree folder in ``out_dir``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    decrees: list[Decree] = []
+    skipped: list[Skipped] = []
+    seen: set[str] = set()
+    for folder in sorted(p for p in out_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        try:
+            decree = read_decree(folder)
+        except UnreadableDecree as exc:
+            skipped.append(Skipped(folder, exc.msg))
+            continue
+        if decree.doc_id in seen:
+            skipped.append(Skipped(folder, f"duplicate doc_id {decree.doc_id}"))
+            continue
+        seen.add(decree.doc_id)
+        decrees.append(decree)
+
+    rencana_aksi = concat_rencana_aksi([d.table for d in decrees])
+    dokumen = dokumen_table([d.dokumen for d in decrees])
+    jadwal_tbl = jadwal(rencana_aksi)
+    tables = {"rencana_aksi": rencana_aksi, "dokumen": dokumen, "jadwal": jadwal_tbl}
+    for name, table in tables.items():
+        write_parquet_csv(table, out_dir / name)
+    db = out_dir / DUCKDB_NAME
+    _write_duckdb(tables, db)
+    return CombinedPaths(
+        rencana_aksi=out_dir / "rencana_aksi.parquet",
+        rencana_aksi_csv=out_dir / "rencana_aksi.csv",
+        dokumen=out_dir / "dokumen.parquet",
+        dokumen_csv=out_dir / "dokumen.csv",
+        jadwal=out_dir / "jadwal.parquet",
+        jadwal_csv=out_dir / "jadwal.csv",
+        duckdb=db,
+        decrees=tuple(d.doc_id for d in decrees),
+        skipped=tuple(skipped),
+    )
+
+
+def read_decree(folder: Path) -> Decree:
+    """Read one decree folder; every way it can be unusable becomes ``UnreadableDecree``."""
+    folder = Path(folder)
+    try:
+        raw = json.loads((folder / "dokumen.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UnreadableDecree(f"dokumen.json unreadable ({exc.__class__.__name__})", folder) from exc
+    if not isinstance(raw, dict):
+        raise UnreadableDecree("dokumen.json is not an object", folder)
+    try:
+        table = pq.read_table(folder / "rencana_aksi.parquet")
+    except (OSError, pa.ArrowException) as exc:
+        raise UnreadableDecree(f"rencana_aksi.parquet unreadable ({exc.__class__.__name__})", folder) from exc
+    table = _conform_contract(table, folder)
+    dokumen = flatten_dokumen(raw, ditolak=_count_ditolak(folder / "ditolak.csv"))
+    doc_id = dokumen["doc_id"] or folder.name
+    dokumen["doc_id"] = doc_id
+    return Decree(folder=folder, doc_id=str(doc_id), table=table, dokumen=dokumen)
+
+
+def _conform_contract(table: pa.Table, folder: Path) -> pa.Table:
+    """Drop pandas' index columns and cast contract columns, so decrees concatenate cleanly."""
+    table = table.replace_schema_metadata(None)
+    table = table.drop_columns([n for n in table.column_names if n.startswith("__index_level_")])
+    missing = [f.name for f in RENCANA_AKSI_SCHEMA if f.name not in table.column_names]
+    if missing:
+        raise UnreadableDecree(f"rencana_aksi.parquet lacks columns {', '.join(missing)}", folder)
+    for f in RENCANA_AKSI_SCHEMA:
+        i = table.schema.get_field_index(f.name)
+        if table.schema.field(i).type != f.type:
+            try:
+                table = table.set_column(i, f, table.column(i).cast(f.type))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise UnreadableDecree(f"rencana_aksi.{f.name} is not {f.type}", folder) from exc
+    return table
+
+
+def _count_ditolak(path: Path) -> int:
+    """Rejected plan rows: distinct row_no in ditolak.csv (a row may fail several checks)."""
+    if not path.exists():
+        return 0
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError):
+        return 0
+    if "row_no" in df.columns:
+        return int(df.loc[df["row_no"] != "", "row_no"].nunique())
+    return len(df)
+
+
+def flatten_dokumen(raw: Mapping[str, object], ditolak: int = 0) -> dict[str, object]:
+    """One flat record per decree: known fields coerced to their column type, nesting as JSON."""
+    flat: dict[str, object] = {}
+    lampiran = raw.get("halaman_lampiran")
+    pair = lampiran if isinstance(lampiran, list | tuple) and len(lampiran) == 2 else (None, None)
+    extra = {k: v for k, v in raw.items() if k != "halaman_lampiran"}
+    extra["halaman_lampiran_awal"], extra["halaman_lampiran_akhir"] = pair
+    extra.setdefault("jumlah_ditolak", ditolak)
+    for f in DOKUMEN_SCHEMA:
+        flat[f.name] = _coerce(extra.pop(f.name, None), f.type)
+    for key, value in extra.items():
+        flat[key] = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+    return flat
+
+
+def _coerce(value: object, typ: pa.DataType) -> object:
+    if value is None:
+        return None
+    if pa.types.is_integer(typ):
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            return value
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            return None
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def dokumen_table(records: list[dict[str, object]]) -> pa.Table:
+    """The dokumen table; extra keys some decrees carry become extra (nullable) columns."""
+    names = list(DOKUMEN_SCHEMA.names)
+    for rec in records:
+        names.extend(k for k in rec if k not in names)
+    arrays: list[pa.Array] = []
+    fields: list[pa.Field] = []
+    for name in names:
+        values = [rec.get(name) for rec in records]
+        if name in DOKUMEN_SCHEMA.names:
+            typ = DOKUMEN_SCHEMA.field(name).type
+            arrays.append(pa.array(values, type=typ))
+        else:
+            try:
+                arrays.append(pa.array(values))
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                arrays.append(pa.array([None if v is None else str(v) for v in values], type=pa.string()))
+            if pa.types.is_null(arrays[-1].type):
+                arrays[-1] = arrays[-1].cast(pa.string())
+        fields.append(pa.field(name, arrays[-1].type))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def concat_rencana_aksi(tables: list[pa.Table]) -> pa.Table:
+    """Stack decrees under the union of their columns: contract columns first, then extras.
+
+    An extra column keeps its type when every decree agrees on it and falls back to string
+    otherwise (the contract says extras are nullable strings; anything else is a bonus).
+    """
+    extra_types: dict[str, set[pa.DataType]] = {}
+    for t in tables:
+        for f in t.schema:
+            if f.name not in RENCANA_AKSI_SCHEMA.names:
+                types = extra_types.setdefault(f.name, set())
+                if not pa.types.is_null(f.type):
+                    types.add(f.type)
+    fields = list(RENCANA_AKSI_SCHEMA)
+    for name, types in extra_types.items():
+        fields.append(pa.field(name, next(iter(types)) if len(types) == 1 else pa.string()))
+    schema = pa.schema(fields)
+    conformed = []
+    for t in tables:
+        arrays = [
+            t.column(f.name).cast(f.type) if f.name in t.column_names else pa.nulls(t.num_rows, f.type)
+            for f in schema
+        ]
+        conformed.append(pa.Table.from_arrays(arrays, schema=schema))
+    return pa.concat_tables(conformed) if conformed else schema.empty_table()
+
+
+def jadwal(rencana_aksi: pa.Table) -> pa.Table:
+    """Long form of the twelve month flags: one (doc_id, row_no, bulan) per scheduled month."""
+    if rencana_aksi.num_rows == 0:
+        return JADWAL_SCHEMA.empty_table()
+    marks = np.column_stack(
+        [pc.fill_null(rencana_aksi.column(b), False).to_numpy(zero_copy_only=False) for b in BULAN]
+    )
+    rows, months = np.nonzero(marks)  # row-major: document order, then month
+    take = pa.array(rows, type=pa.int64())
+    return pa.Table.from_arrays(
+        [
+            rencana_aksi.column("doc_id").take(take),
+            rencana_aksi.column("row_no").take(take),
+            pa.array(months + 1, type=pa.int64()),
+        ],
+        schema=JADWAL_SCHEMA,
+    )
+
+
+def write_parquet_csv(table: pa.Table, stem: Path) -> None:
+    """``stem``.parquet and ``stem``.csv, each replaced atomically."""
+    with atomic_path(stem.with_suffix(".parquet")) as tmp:
+        pq.write_table(table, tmp)
+    with atomic_path(stem.with_suffix(".csv")) as tmp:
+        table.to_pandas().to_csv(tmp, index=False, encoding="utf-8")
+
+
+def _write_duckdb(tables: Mapping[str, pa.Table], target: Path) -> None:
+    """Real tables, not views over parquet paths: the file stays valid if the folder moves."""
+    import duckdb
+
+    with atomic_path(target) as tmp:
+        con = duckdb.connect(str(tmp))
+        try:
+            for name, table in tables.items():
+                con.register("_incoming", table)
+                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _incoming')
+                con.unregister("_incoming")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()

@@ -1,0 +1,131 @@
+"""Contract-shaped decree folders built from the gold files, for the analyst-side tests.
+
+The gold files are what the pipeline must produce, so folders built from them are what
+combine/compare/export will meet once the pipeline lands, without depending on it.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+GOLD = Path(__file__).parent / "gold"
+WILAYAH = Path(__file__).parent.parent / "extract" / "data" / "wilayah_kabkota.csv"
+
+AREA_KODE_BY_NO = {
+    1: "manajemen_perubahan",
+    2: "deregulasi_kebijakan",
+    3: "penataan_organisasi",
+    4: "penataan_tatalaksana",
+    5: "penataan_sdm",
+    6: "penguatan_akuntabilitas",
+    7: "penguatan_pengawasan",
+    8: "pelayanan_publik",
+}
+SINGKAWANG = "singkawang-2023-word"
+BENGKAYANG = "bengkayang-2023-word"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
+
+
+def _kode_wilayah(jenis: str, wilayah: str) -> str | None:
+    name = f"{jenis.capitalize()} {wilayah}".casefold()
+    with WILAYAH.open(encoding="utf-8") as fh:
+        for rec in csv.DictReader(fh):
+            if rec["kabkota"].casefold() == name:
+                return rec["kode_kabkota"]
+    return None
+
+
+def gold_frame(gold: dict, doc_id: str) -> pd.DataFrame:
+    """The rencana_aksi table the contract asks for, from one gold file's rows."""
+    satuan = gold.get("jadwal_satuan", "bulan")
+    records = []
+    for i, row in enumerate(gold["rows"], start=1):
+        rec: dict[str, object] = {
+            "doc_id": doc_id,
+            "row_no": i,
+            "area_no": row["area_no"],
+            "area": row["area"],
+            "area_kode": AREA_KODE_BY_NO[row["area_no"]],
+            "kegiatan": row["kegiatan"],
+            "sub_kegiatan": row["sub_kegiatan"],
+            "indikator": row["indikator"],
+            **{f"bulan_{m:02d}": bool(v) for m, v in enumerate(row["bulan"], start=1)},
+            "jadwal_satuan": satuan,
+            "keterangan": row["keterangan"],
+            "halaman_awal": 3 + (i - 1) // 12,
+            "halaman_akhir": 3 + i // 12,
+        }
+        for extra in ("penanggung_jawab", "target", "output"):
+            if extra in row:
+                rec[extra] = row[extra]
+        records.append(rec)
+    df = pd.DataFrame.from_records(records)
+    return df.astype({"row_no": "int64", "area_no": "int64", "halaman_awal": "int64", "halaman_akhir": "int64"})
+
+
+def write_gold_decree(
+    name: str,
+    out_dir: Path,
+    *,
+    instansi: str | None = None,
+    nomor: str | None = None,
+    rejects: list[dict[str, object]] | None = None,
+) -> Path:
+    """Write ``out_dir/<doc_id>/`` from ``tests/gold/<name>.gold.json``; returns the folder.
+
+    ``instansi``/``nomor`` override the gold's, so one gold can stand for several satker.
+    """
+    gold = json.loads((GOLD / f"{name}.gold.json").read_text(encoding="utf-8"))
+    doc = dict(gold["document"])
+    if instansi is not None:
+        doc["instansi"] = instansi
+        doc["wilayah"] = instansi.split(" ", 2)[-1]
+    if nomor is not None:
+        doc["nomor"] = nomor
+    doc_id = slug(f"{doc['instansi']} {doc['tahun']} {doc['nomor']}")
+    folder = out_dir / doc_id
+    folder.mkdir(parents=True)
+    df = gold_frame(gold, doc_id)
+    df.to_parquet(folder / "rencana_aksi.parquet", index=False)
+    df.to_csv(folder / "rencana_aksi.csv", index=False)
+    rejects = rejects or []
+    if rejects:
+        pd.DataFrame.from_records(rejects).to_csv(folder / "ditolak.csv", index=False)
+    dokumen = {
+        "doc_id": doc_id,
+        "source_file": f"{name}.pdf",
+        "sha256": "0" * 64,
+        "instansi": doc["instansi"],
+        "jenis": doc["jenis"],
+        "wilayah": doc["wilayah"],
+        "provinsi": doc["provinsi"],
+        "kode_wilayah": _kode_wilayah(doc["jenis"], doc["wilayah"]),
+        "nomor": doc["nomor"],
+        "tahun": doc["tahun"],
+        "tanggal_penetapan": doc["tanggal_penetapan"],
+        "tempat_penetapan": doc["tempat_penetapan"],
+        "tentang": doc["tentang"],
+        "penandatangan": doc["penandatangan"],
+        "jabatan_penandatangan": doc["jabatan_penandatangan"],
+        "halaman": int(df["halaman_akhir"].max()) + 1,
+        "halaman_lampiran": [3, int(df["halaman_akhir"].max())],
+        "jumlah_baris": len(df),
+        "metode": "text",
+        "validasi": {"checks": {"schema": "ok"}, "ditolak": rejects},
+        "renaksi_version": "0.1.0",
+        "extracted_at": "2024-01-01T00:00:00+00:00",
+    }
+    (folder / "dokumen.json").write_text(json.dumps(dokumen, ensure_ascii=False, indent=2), encoding="utf-8")
+    return folder
+
+
+def two_satker(out_dir: Path) -> list[Path]:
+    """Singkawang and Bengkayang (Word layout): two real satker with different plans."""
+    return [write_gold_decree(SINGKAWANG, out_dir), write_gold_decree(BENGKAYANG, out_dir)]
