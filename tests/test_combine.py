@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from analytics_helpers import BENGKAYANG, SINGKAWANG, two_satker, write_gold_decree
+from extract import combine as combine_mod
+from extract.combine import BULAN, DOKUMEN_SCHEMA, RENCANA_AKSI_SCHEMA, combine
+
+CONTRACT_COLUMNS = [
+    "doc_id", "row_no", "area_no", "area", "area_kode", "kegiatan", "sub_kegiatan", "indikator",
+    *[f"bulan_{m:02d}" for m in range(1, 13)],
+    "jadwal_satuan", "keterangan", "halaman_awal", "halaman_akhir",
+]
+
+
+def _per_decree(folders: list[Path]) -> pd.DataFrame:
+    return pd.concat([pd.read_parquet(f / "rencana_aksi.parquet") for f in sorted(folders)], ignore_index=True)
+
+
+def test_schema_constant_matches_contract():
+    assert RENCANA_AKSI_SCHEMA.names == CONTRACT_COLUMNS
+
+
+def test_rencana_aksi_is_all_decrees_stacked(tmp_path):
+    folders = two_satker(tmp_path)
+    paths = combine(tmp_path)
+
+    assert paths.skipped == ()
+    assert paths.decrees == ("kpu-kabupaten-bengkayang-2023-29", "kpu-kota-singkawang-2023-6")
+    combined = pd.read_parquet(paths.rencana_aksi)
+    assert list(combined.columns) == CONTRACT_COLUMNS
+    assert len(combined) == 103 + 82
+    assert combined.groupby("doc_id").size().to_dict() == {
+        "kpu-kabupaten-bengkayang-2023-29": 82,
+        "kpu-kota-singkawang-2023-6": 103,
+    }
+    pd.testing.assert_frame_equal(combined, _per_decree(folders), check_dtype=False)
+    assert combined["row_no"].dtype == "int64"
+    assert combined["bulan_01"].dtype == bool
+    assert not combined.duplicated(["doc_id", "row_no"]).any()
+
+    from_csv = pd.read_csv(paths.rencana_aksi_csv, keep_default_na=False)
+    assert len(from_csv) == 185
+    assert from_csv["kegiatan"].tolist() == combined["kegiatan"].tolist()
+    assert from_csv["bulan_03"].tolist() == combined["bulan_03"].tolist()
+
+
+def test_dokumen_has_one_flat_row_per_decree(tmp_path):
+    rejects = [
+        {"row_no": 7, "column": "indikator", "check": "not_empty", "value": "", "reason": "kosong"},
+        {"row_no": 7, "column": "area_no", "check": "isin", "value": "9", "reason": "area 9"},
+        {"row_no": 12, "column": "bulan_01", "check": "bool", "value": "?", "reason": "tanda"},
+    ]
+    write_gold_decree(SINGKAWANG, tmp_path, rejects=rejects)
+    write_gold_decree(BENGKAYANG, tmp_path)
+    paths = combine(tmp_path)
+
+    dok = pd.read_parquet(paths.dokumen).set_index("doc_id")
+    assert list(dok.reset_index().columns) == DOKUMEN_SCHEMA.names
+    sk = dok.loc["kpu-kota-singkawang-2023-6"]
+    assert sk["instansi"] == "KPU Kota Singkawang"
+    assert sk["kode_wilayah"] == "61.72"
+    assert dok.loc["kpu-kabupaten-bengkayang-2023-29", "kode_wilayah"] == "61.07"
+    assert sk["tahun"] == 2023 and sk["nomor"] == "6"
+    assert (sk["halaman_lampiran_awal"], sk["halaman_lampiran_akhir"]) == (3, 11)
+    assert sk["jumlah_baris"] == 103
+    assert sk["jumlah_ditolak"] == 2  # row 7 failed twice, row 12 once
+    assert dok.loc["kpu-kabupaten-bengkayang-2023-29", "jumlah_ditolak"] == 0
+    assert json.loads(sk["validasi"]) == {"checks": {"schema": "ok"}, "ditolak": rejects}
+
+    from_csv = pd.read_csv(paths.dokumen_csv, dtype=str).set_index("doc_id")
+    assert json.loads(from_csv.loc["kpu-kota-singkawang-2023-6", "validasi"])["ditolak"] == rejects
+
+
+def test_jadwal_lists_every_true_month(tmp_path):
+    two_satker(tmp_path)
+    paths = combine(tmp_path)
+    ra = pd.read_parquet(paths.rencana_aksi)
+    long = ra.melt(id_vars=["doc_id", "row_no"], value_vars=list(BULAN), var_name="bulan", value_name="on")
+    expected = long[long["on"]].assign(bulan=lambda d: d["bulan"].str[-2:].astype("int64"))
+    expected = expected[["doc_id", "row_no", "bulan"]].sort_values(["doc_id", "row_no", "bulan"])
+
+    jadwal = pd.read_parquet(paths.jadwal)
+    assert list(jadwal.columns) == ["doc_id", "row_no", "bulan"]
+    assert jadwal["bulan"].between(1, 12).all()
+    pd.testing.assert_frame_equal(
+        jadwal.sort_values(["doc_id", "row_no", "bulan"]).reset_index(drop=True),
+        expected.reset_index(drop=True),
+        check_dtype=False,
+    )
+    assert len(jadwal) == int(ra[list(BULAN)].to_numpy().sum())
+    assert len(pd.read_csv(paths.jadwal_csv)) == len(jadwal)
+
+
+def test_duckdb_spans_all_plans(tmp_path):
+    two_satker(tmp_path)
+    paths = combine(tmp_path)
+    ra = pd.read_parquet(paths.rencana_aksi)
+    with duckdb.connect(str(paths.duckdb), read_only=True) as con:
+        per_satker = dict(
+            con.sql(
+                "SELECT d.instansi, count(DISTINCT j.row_no) FROM jadwal j JOIN dokumen d USING (doc_id) "
+                "WHERE j.bulan = 1 GROUP BY 1"
+            ).fetchall()
+        )
+        counts = {t: con.sql(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in ("rencana_aksi", "dokumen", "jadwal")}
+    jan = ra[ra["bulan_01"]].groupby("doc_id").size()
+    assert per_satker == {
+        "KPU Kota Singkawang": jan["kpu-kota-singkawang-2023-6"],
+        "KPU Kabupaten Bengkayang": jan["kpu-kabupaten-bengkayang-2023-29"],
+    }
+    assert counts == {"rencana_aksi": 185, "dokumen": 2, "jadwal": len(pd.read_parquet(paths.jadwal))}
+
+
+def test_zero_decrees_gives_empty_tables_with_contract_columns(tmp_path):
+    out = tmp_path / "processed"
+    paths = combine(out)
+    assert paths.decrees == () and paths.skipped == ()
+    ra = pd.read_parquet(paths.rencana_aksi)
+    assert list(ra.columns) == CONTRACT_COLUMNS and len(ra) == 0
+    assert list(pd.read_csv(paths.rencana_aksi_csv).columns) == CONTRACT_COLUMNS
+    assert list(pd.read_parquet(paths.dokumen).columns) == DOKUMEN_SCHEMA.names
+    assert list(pd.read_parquet(paths.jadwal).columns) == ["doc_id", "row_no", "bulan"]
+    with duckdb.connect(str(paths.duckdb), read_only=True) as con:
+        assert con.sql("SELECT count(*) FROM rencana_aksi").fetchall() == [(0,)]
+        assert [c[0] for c in con.sql("DESCRIBE rencana_aksi").fetchall()] == CONTRACT_COLUMNS
+
+
+def test_extra_columns_are_a_union(tmp_path):
+    write_gold_decree("singkawang-2023-word-extra-cols", tmp_path, instansi="KPU Kota Pontianak")
+    write_gold_decree(BENGKAYANG, tmp_path)
+    ra = pd.read_parquet(combine(tmp_path).rencana_aksi)
+    assert list(ra.columns) == CONTRACT_COLUMNS + ["penanggung_jawab", "target"]
+    pontianak = ra[ra["doc_id"] == "kpu-kota-pontianak-2023-6"]
+    bengkayang = ra[ra["doc_id"] == "kpu-kabupaten-bengkayang-2023-29"]
+    assert pontianak["penanggung_jawab"].iloc[0] == "Kasubbag Perencanaan, Data dan Informasi"
+    assert pontianak["target"].iloc[0] == "100%"
+    assert pontianak["penanggung_jawab"].notna().all()
+    assert bengkayang["penanggung_jawab"].isna().all() and bengkayang["target"].isna().all()
+
+
+def test_narrower_int_types_are_widened(tmp_path):
+    folder = write_gold_decree(SINGKAWANG, tmp_path)
+    df = pd.read_parquet(folder / "rencana_aksi.parquet").astype({"row_no": "int32", "area_no": "int16"})
+    df.to_parquet(folder / "rencana_aksi.parquet", index=True)  # index=True: pandas index column too
+    write_gold_decree(BENGKAYANG, tmp_path)
+    ra = pd.read_parquet(combine(tmp_path).rencana_aksi)
+    assert list(ra.columns) == CONTRACT_COLUMNS
+    assert ra["row_no"].dtype == "int64" and ra["area_no"].dtype == "int64"
+    assert len(ra) == 185
+
+
+def test_unreadable_folders_are_skipped_not_fatal(tmp_path):
+    good = write_gold_decree(SINGKAWANG, tmp_path)
+    bad_json = write_gold_decree(BENGKAYANG, tmp_path)
+    (bad_json / "dokumen.json").write_text("{not json", encoding="utf-8")
+    no_parquet = write_gold_decree(SINGKAWANG, tmp_path, instansi="KPU Kota Pontianak")
+    (no_parquet / "rencana_aksi.parquet").unlink()
+    garbage = write_gold_decree(SINGKAWANG, tmp_path, instansi="KPU Kota Sambas")
+    (garbage / "rencana_aksi.parquet").write_bytes(b"PAR1 this is not parquet")
+    off_contract = write_gold_decree(SINGKAWANG, tmp_path, instansi="KPU Kota Sintang")
+    pd.read_parquet(off_contract / "rencana_aksi.parquet").drop(columns=["area_kode"]).to_parquet(
+        off_contract / "rencana_aksi.parquet"
+    )
+    duplicate = tmp_path / "zz-copy"
+    shutil.copytree(good, duplicate)
+    (tmp_path / "empty-folder").mkdir()
+    (tmp_path / ".staging").mkdir()  # hidden: a writer's scratch space, not a decree
+
+    paths = combine(tmp_path)
+    assert paths.decrees == ("kpu-kota-singkawang-2023-6",)
+    reasons = {s.folder.name: s.reason for s in paths.skipped}
+    assert set(reasons) == {bad_json.name, no_parquet.name, garbage.name, off_contract.name, "zz-copy", "empty-folder"}
+    assert "dokumen.json" in reasons[bad_json.name]
+    assert "rencana_aksi.parquet" in reasons[no_parquet.name]
+    assert "area_kode" in reasons[off_contract.name]
+    assert "duplicate" in reasons["zz-copy"]
+    assert len(pd.read_parquet(paths.rencana_aksi)) == 103
+
+
+def test_rebuild_drops_removed_decrees(tmp_path):
+    folders = two_satker(tmp_path)
+    combine(tmp_path)
+    shutil.rmtree(folders[1])
+    paths = combine(tmp_path)
+    assert pd.read_parquet(paths.rencana_aksi)["doc_id"].unique().tolist() == ["kpu-kota-singkawang-2023-6"]
+    assert len(pd.read_parquet(paths.dokumen)) == 1
+
+
+def test_failed_write_leaves_previous_outputs_and_no_temp_files(tmp_path, monkeypatch):
+    two_satker(tmp_path)
+    paths = combine(tmp_path)
+    before = paths.rencana_aksi.read_bytes()
+    write_gold_decree(SINGKAWANG, tmp_path, instansi="KPU Kota Pontianak")
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(combine_mod.pq, "write_table", disk_full)
+    with pytest.raises(OSError):
+        combine(tmp_path)
+    assert paths.rencana_aksi.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_unchanged_rerun_over_200_decrees_is_fast(tmp_path):
+    template = write_gold_decree(SINGKAWANG, tmp_path / "src")
+    table = pq.read_table(template / "rencana_aksi.parquet")
+    dokumen = json.loads((template / "dokumen.json").read_text(encoding="utf-8"))
+    out = tmp_path / "processed"
+    for i in range(200):
+        doc_id = f"kpu-kota-satker-{i:03d}-2023-6"
+        folder = out / doc_id
+        folder.mkdir(parents=True)
+        pq.write_table(table.set_column(0, "doc_id", [[doc_id] * table.num_rows]), folder / "rencana_aksi.parquet")
+        (folder / "dokumen.json").write_text(json.dumps({**dokumen, "doc_id": doc_id}), encoding="utf-8")
+    combine(out)
+    start = time.perf_counter()
+    paths = combine(out)
+    elapsed = time.perf_counter() - start
+    assert len(paths.decrees) == 200
+    assert len(pd.read_parquet(paths.rencana_aksi)) == 200 * 103
+    assert elapsed < 5.0, f"re-run took {elapsed:.2f}s"
