@@ -1,0 +1,634 @@
+"""Scanned decrees: the cell grid and its text read from page images.
+
+The chain mirrors the born-digital finder, over pixels instead of PDF objects:
+render → binarise → deskew → line masks → line positions → slots and their missing
+boundaries (spans) → cells → ink test (schedule marks) and Tesseract (text).
+Everything up to the cells is pure numpy/OpenCV over arrays so each step can be tested
+alone; Tesseract is called in one place, `_tesseract_words`.
+
+Coordinates are reported in the *deskewed* frame scaled to PDF points (top-left origin).
+Scans are only rotated by a degree or two about the page centre, so that frame is within
+a few points of the page's own; mapping every box back through the inverse rotation would
+turn boxes into rotated quadrilaterals and buy nothing downstream.
+
+Tesseract runs as a plain subprocess (PNG on stdin, TSV on stdout) rather than through
+pytesseract: pytesseract wraps the same binary with temporary files and no control over
+its environment, and here the environment matters. ``OMP_THREAD_LIMIT=1`` stops
+Tesseract's OpenMP threads from spinning (it tripled wall time on a 2-core machine), and
+two single-threaded processes on two halves of the work use both cores instead.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import OcrUnavailable
+from .model import BBox, Cell, Document, Page, PageGrid, Ruling
+from .settings import Settings
+from .text import collapse
+
+if TYPE_CHECKING:
+    import numpy as np
+
+MARK_TICK = "√"
+MARK_DASH = "-"
+
+
+# --------------------------------------------------------------------------- Tesseract
+
+
+@functools.lru_cache(maxsize=8)
+def _tesseract_langs(binary: str) -> frozenset[str]:
+    out = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, check=False)
+    lines = (out.stdout + out.stderr).splitlines()
+    return frozenset(ln.strip() for ln in lines[1:] if ln.strip())
+
+
+def require_tesseract(lang: str, path: Path | str | None = None, page: int | None = None) -> str:
+    """The tesseract binary, after checking that it exists and knows every language of ``lang``."""
+    binary = shutil.which("tesseract")
+    if binary is None:
+        raise OcrUnavailable("tesseract is not installed; run scripts/system-deps.sh "
+                             "(apt-get install tesseract-ocr tesseract-ocr-ind)", path, page)
+    missing = [code for code in lang.split("+") if code not in _tesseract_langs(binary)]
+    if missing:
+        raise OcrUnavailable(f"tesseract has no language data for {'+'.join(missing)!r}; "
+                             f"run scripts/system-deps.sh (apt-get install "
+                             f"tesseract-ocr-{missing[0]})", path, page)
+    return binary
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    text: str
+    conf: float
+    left: int
+    top: int
+    width: int
+    height: int
+    line: tuple[int, int, int]  # (block, paragraph, line) as Tesseract grouped it
+
+
+def _tesseract_words(binary: str, image: np.ndarray, lang: str, psm: int) -> list[Word]:
+    import cv2
+
+    ok, png = cv2.imencode(".png", image)
+    if not ok:
+        raise ValueError("cannot encode image for tesseract")
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    out = subprocess.run([binary, "stdin", "stdout", "-l", lang, "--psm", str(psm), "tsv"],
+                         input=png.tobytes(), capture_output=True, env=env, check=False)
+    if out.returncode != 0:
+        raise OcrUnavailable(f"tesseract failed: {out.stderr.decode(errors='replace').strip()}")
+    return parse_tsv(out.stdout.decode("utf-8", errors="replace"))
+
+
+def parse_tsv(tsv: str) -> list[Word]:
+    """Words (level 5 rows with text) of Tesseract's TSV output."""
+    words = []
+    for row in tsv.splitlines()[1:]:
+        f = row.split("\t")
+        if len(f) < 12 or f[0] != "5" or not f[11].strip():
+            continue
+        words.append(Word(f[11].strip(), float(f[10]), int(f[6]), int(f[7]), int(f[8]),
+                          int(f[9]), (int(f[2]), int(f[3]), int(f[4]))))
+    return words
+
+
+# --------------------------------------------------------------------------- images
+
+
+def render_gray(doc: Document, page_no: int, dpi: int) -> np.ndarray:
+    """The page as an 8-bit grayscale array at ``dpi``."""
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(doc.path), password=doc.password)
+    try:
+        bitmap = pdf[page_no - 1].render(scale=dpi / 72, grayscale=True)
+        return np.array(bitmap.to_pil().convert("L"))
+    finally:
+        pdf.close()
+
+
+def binarise(gray: np.ndarray) -> np.ndarray:
+    """Ink as 255 on 0: Otsu after a light blur, which the JPEG/speckle noise needs."""
+    import cv2
+
+    blurred = cv2.GaussianBlur(gray, (3, 3), 0)
+    _, ink = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return ink
+
+
+def line_masks(ink: np.ndarray, min_len: int) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal and vertical strokes at least ``min_len`` pixels long (morphological opening)."""
+    import cv2
+
+    h = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (min_len, 1)))
+    v = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, min_len)))
+    return h, v
+
+
+def skew_angle(h_mask: np.ndarray, min_len: int) -> float:
+    """Rotation of the page in degrees (positive = counter-clockwise), from its long horizontal lines.
+
+    Each long stroke is fitted with a straight line; the length-weighted median slope is
+    robust to the odd broken or merged stroke.
+    """
+    import cv2
+    import numpy as np
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(h_mask, connectivity=8)
+    angles: list[float] = []
+    weights: list[float] = []
+    for i in range(1, n):
+        x, y, w, h, _area = stats[i]
+        if w < 4 * min_len:
+            continue
+        ys, xs = np.nonzero(labels[y:y + h, x:x + w] == i)
+        slope = np.polyfit(xs.astype(float), ys.astype(float), 1)[0]
+        angles.append(float(np.degrees(np.arctan(slope))))
+        weights.append(float(w))
+    if not angles:
+        return 0.0
+    order = np.argsort(angles)
+    cum = np.cumsum(np.asarray(weights)[order])
+    return -angles[order[int(np.searchsorted(cum, cum[-1] / 2))]]
+
+
+def rotate(image: np.ndarray, angle: float, fill: int) -> np.ndarray:
+    """``image`` turned by ``angle`` degrees about its centre, same size, corners filled."""
+    import cv2
+
+    h, w = image.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)
+    return cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One straight stroke: ``pos`` across it, ``start``..``end`` along it (pixels)."""
+
+    pos: float
+    start: int
+    end: int
+
+
+def segments(mask: np.ndarray, horizontal: bool, min_len: int) -> list[Segment]:
+    import cv2
+
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, w, h, _area = stats[i]
+        if horizontal and w >= min_len:
+            out.append(Segment(y + h / 2, int(x), int(x + w)))
+        elif not horizontal and h >= min_len:
+            out.append(Segment(x + w / 2, int(y), int(y + h)))
+    return out
+
+
+def rulings_only(mask: np.ndarray, across: np.ndarray, horizontal: bool, min_len: int,
+                 tol: int, dpi: int) -> np.ndarray:
+    """The strokes of ``mask`` that are rulings: long, or short and ending on a line at both ends.
+
+    A glyph that blur fused into a long run ("(" beside a column line, the tops of "sara")
+    floats free at one end at least; erasing it with the lines would cut letters, and
+    counting it would split a merged cell.
+    """
+    import cv2
+    import numpy as np
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    near = cv2.dilate(across, np.ones((2 * tol + 1, 2 * tol + 1), np.uint8)) > 0
+    keep = np.zeros(n, dtype=bool)
+    for i in range(1, n):
+        x, y, w, h, _area = stats[i]
+        length = w if horizontal else h
+        if length >= dpi / 2:
+            keep[i] = True
+        elif length >= min_len:
+            if horizontal:
+                ends = (near[y:y + h, x].any(), near[y:y + h, x + w - 1].any())
+            else:
+                ends = (near[y, x:x + w].any(), near[y + h - 1, x:x + w].any())
+            keep[i] = all(ends)
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def table_region(h_mask: np.ndarray, v_mask: np.ndarray, min_width: int) -> tuple[int, int, int, int] | None:
+    """Bounding box (x0, y0, x1, y1) of the widest connected ruled structure, if wide enough."""
+    import cv2
+
+    n, _, stats, _ = cv2.connectedComponentsWithStats(h_mask | v_mask, connectivity=8)
+    best = None
+    for i in range(1, n):
+        x, y, w, h, _area = stats[i]
+        if w >= min_width and h >= min_width / 8 and (best is None or w * h > best[2] * best[3]):
+            best = (int(x), int(y), int(w), int(h))
+    if best is None:
+        return None
+    x, y, w, h = best
+    return x, y, x + w, y + h
+
+
+def cluster(values: Sequence[float], tol: float) -> list[float]:
+    """Positions closer than ``tol`` become their mean: one ruling drawn as several strokes."""
+    groups: list[list[float]] = []
+    for v in sorted(values):
+        if groups and v - groups[-1][-1] <= tol:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [sum(g) / len(g) for g in groups]
+
+
+def coverage(mask: np.ndarray, horizontal: bool, pos: float, start: float, end: float,
+             tol: int) -> float:
+    """Share of ``start``..``end`` inked by a stroke within ``tol`` pixels of ``pos``."""
+    p, a, b = int(round(pos)), int(round(start)), int(round(end))
+    if b <= a:
+        return 0.0
+    if horizontal:
+        band = mask[max(0, p - tol):p + tol + 1, a:b]
+        return float((band.max(axis=0) > 0).mean()) if band.size else 0.0
+    band = mask[a:b, max(0, p - tol):p + tol + 1]
+    return float((band.max(axis=1) > 0).mean()) if band.size else 0.0
+
+
+def drawn(mask: np.ndarray, horizontal: bool, pos: float, start: float, end: float,
+          tol: int, min_cover: float = 0.6) -> bool:
+    """Whether a boundary is drawn between the crossing lines at ``start`` and ``end``.
+
+    It must be mostly inked and reach both crossing lines: a glyph that blur fused to
+    the line below ("(" over a column line) stops a few pixels short of the line above.
+    The ``tol`` pixels next to each crossing line are skipped, as they hold that line.
+    """
+    a, b = start + tol, end - tol
+    return (coverage(mask, horizontal, pos, a, b, tol) >= min_cover
+            and coverage(mask, horizontal, pos, a, a + tol, tol) >= 0.5
+            and coverage(mask, horizontal, pos, b - tol, b, tol) >= 0.5)
+
+
+def grid_spans(h_mask: np.ndarray, v_mask: np.ndarray, xs: Sequence[float], ys: Sequence[float],
+               tol: int) -> list[tuple[int, int, int, int]]:
+    """Cells as (row, col, rowspan, colspan): grid slots joined where their boundary is not drawn."""
+    rows, cols = len(ys) - 1, len(xs) - 1
+
+    parent = list(range(rows * cols))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r in range(rows):
+        for c in range(cols):
+            if c + 1 < cols and not drawn(v_mask, False, xs[c + 1], ys[r], ys[r + 1], tol):
+                parent[find(r * cols + c)] = find(r * cols + c + 1)
+            if r + 1 < rows and not drawn(h_mask, True, ys[r + 1], xs[c], xs[c + 1], tol):
+                parent[find(r * cols + c)] = find((r + 1) * cols + c)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for r in range(rows):
+        for c in range(cols):
+            groups.setdefault(find(r * cols + c), []).append((r, c))
+    taken: set[tuple[int, int]] = set()
+    cells = []
+    for slots in sorted(groups.values()):
+        r0, c0 = min(s[0] for s in slots), min(s[1] for s in slots)
+        r1, c1 = max(s[0] for s in slots) + 1, max(s[1] for s in slots) + 1
+        if (r0, c0) in taken:
+            continue
+        taken.update((r, c) for r in range(r0, r1) for c in range(c0, c1))
+        cells.append((r0, c0, r1 - r0, c1 - c0))
+    return sorted(cells)
+
+
+# --------------------------------------------------------------------------- marks
+
+
+@dataclass(frozen=True, slots=True)
+class Ink:
+    """The ink left in a cell once specks are dropped: the evidence for a schedule mark."""
+
+    pixels: int
+    blobs: int
+    width: int
+    height: int
+    top_left: float  # share of the ink in the upper-left quarter of its box
+
+
+def cell_ink(ink: np.ndarray, min_blob: int) -> Ink:
+    import cv2
+    import numpy as np
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = [i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= min_blob]
+    if not keep:
+        return Ink(0, 0, 0, 0, 0.0)
+    mask = np.isin(labels, keep)
+    ys, xs = np.nonzero(mask)
+    x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+    quarter = mask[y0:y0 + (y1 - y0) // 2, x0:x0 + (x1 - x0) // 2].sum()
+    return Ink(int(mask.sum()), len(keep), int(x1 - x0), int(y1 - y0), float(quarter / mask.sum()))
+
+
+def classify_mark(ink: Ink, dpi: int) -> tuple[str, float] | None:
+    """"√", "-" or "" with a 0..100 confidence, from the ink's shape; None when it is text.
+
+    A dash is one short stroke no taller than wide (blur fattens it); a tick (√, ✓, v) one blob about as tall as wide
+    whose upper-left quarter is nearly empty (digits such as 1, 4, 7 put ink there).
+    Thresholds are in inches so other resolutions behave the same.
+    """
+    pt = dpi / 72
+    if ink.pixels == 0:
+        return "", 99.0
+    if ink.blobs > 1:
+        return None
+    aspect = ink.height / max(ink.width, 1)
+    if ink.height <= 2.5 * pt and aspect <= 1.0:
+        return MARK_DASH, min(_certainty(2.5 * pt - ink.height, 1.2 * pt), _certainty(1.0 - aspect, 0.4))
+    if ink.height >= 3.5 * pt and 0.6 <= aspect <= 1.8 and ink.top_left < 0.12:
+        return MARK_TICK, min(_certainty(0.12 - ink.top_left, 0.1), _certainty(aspect - 0.6, 0.3))
+    return None
+
+
+def _certainty(margin: float, full: float) -> float:
+    """Confidence from how far a measure sits from its decision threshold (``full`` = certain)."""
+    return round(50.0 + 49.0 * max(0.0, min(1.0, margin / full)), 1)
+
+
+def shade(gray: np.ndarray, ink: np.ndarray) -> tuple[int, int, int] | None:
+    """The cell's background grey when it is visibly shaded (Gantt-style schedules), else None."""
+    import numpy as np
+
+    paper = gray[ink == 0]
+    if paper.size == 0:
+        return None
+    level = int(np.median(paper))
+    return (level, level, level) if level < 200 else None
+
+
+# --------------------------------------------------------------------------- text
+
+
+@dataclass(frozen=True, slots=True)
+class Tile:
+    """A cell crop pasted into a mosaic: rows ``top``..``bottom`` of the mosaic are this cell."""
+
+    key: int
+    top: int
+    bottom: int
+    width: int
+
+
+def mosaic(crops: Sequence[tuple[int, np.ndarray]], gap: int) -> tuple[np.ndarray, list[Tile]]:
+    """Crops stacked top to bottom on white, so one Tesseract run reads many cells."""
+    import numpy as np
+
+    width = max(c.shape[1] for _, c in crops) + 2 * gap
+    height = sum(c.shape[0] + gap for _, c in crops) + gap
+    sheet = np.full((height, width), 255, dtype=np.uint8)
+    tiles = []
+    y = gap
+    for key, crop in crops:
+        h, w = crop.shape
+        sheet[y:y + h, gap:gap + w] = crop
+        tiles.append(Tile(key, y, y + h, w))
+        y += h + gap
+    return sheet, tiles
+
+
+def words_by_tile(words: Sequence[Word], tiles: Sequence[Tile]) -> dict[int, list[Word]]:
+    """Each word goes to the tile holding its vertical centre."""
+    import bisect
+
+    tops = [t.top for t in tiles]
+    out: dict[int, list[Word]] = {}
+    for w in words:
+        cy = w.top + w.height / 2
+        i = bisect.bisect_right(tops, cy) - 1
+        if 0 <= i < len(tiles) and cy <= tiles[i].bottom:
+            out.setdefault(tiles[i].key, []).append(w)
+    return out
+
+
+def join_words(words: Sequence[Word], gap: int, width: int) -> str:
+    """Cell text: Tesseract's lines joined by spaces, a word broken at the cell edge rejoined.
+
+    A narrow column breaks a long word without a hyphen ("Dereg" / "ulasi"); such a line
+    ends within a character of the text's right margin, mirrored from its left margin.
+    """
+    lines: dict[tuple[int, int, int], list[Word]] = {}
+    for w in words:
+        lines.setdefault(w.line, []).append(w)
+    ordered = sorted(lines.values(), key=lambda ln: min(w.top for w in ln))
+    right_margin = gap + width - (min((w.left for w in words), default=gap) - gap)
+    text = ""
+    prev_end = 0.0
+    for line in ordered:
+        line.sort(key=lambda w: w.left)
+        piece = " ".join(w.text for w in line)
+        char_w = sum(w.width for w in line) / max(1, sum(len(w.text) for w in line))
+        broken = (text and text[-1].isalpha() and piece[0].islower()
+                  and prev_end >= right_margin - char_w)
+        text = text + piece if broken else f"{text} {piece}"
+        prev_end = line[-1].left + line[-1].width
+    return collapse(text)
+
+
+def mean_conf(words: Sequence[Word]) -> float:
+    confs = [w.conf for w in words if w.conf >= 0]
+    return round(sum(confs) / len(confs), 1) if confs else 0.0
+
+
+# --------------------------------------------------------------------------- finder
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """A deskewed page image with its ink and ruling masks, all the same size."""
+
+    gray: np.ndarray
+    ink: np.ndarray
+    h_mask: np.ndarray
+    v_mask: np.ndarray
+    dpi: int
+    angle: float
+
+
+def prepare(gray: np.ndarray, dpi: int) -> Scan:
+    """Binarise, measure the skew from the long horizontal lines, undo it, keep the rulings."""
+    min_len = _stroke_len(dpi)
+    ink = binarise(gray)
+    h, v = line_masks(ink, min_len)
+    angle = skew_angle(h, min_len)
+    if abs(angle) > 0.02:
+        gray = rotate(gray, angle, 255)
+        ink = binarise(gray)
+        h, v = line_masks(ink, min_len)
+    tol = _line_tol(dpi)
+    return Scan(gray, ink, rulings_only(h, v, True, min_len, tol, dpi),
+                rulings_only(v, h, False, min_len, tol, dpi), dpi, angle)
+
+
+def _line_tol(dpi: int) -> int:
+    """How far (pixels) a ruling may stray from its row or column position."""
+    return max(3, dpi // 50)
+
+
+def _stroke_len(dpi: int) -> int:
+    """Shortest run taken for a ruling: longer than any glyph stroke, shorter than a month cell."""
+    return max(8, round(dpi * 0.15))
+
+
+def grid_lines(scan: Scan, region: tuple[int, int, int, int]) -> tuple[list[float], list[float]]:
+    """Column and row boundary positions (pixels) of the table inside ``region``."""
+    min_len = _stroke_len(scan.dpi)
+    x0, y0, x1, y1 = region
+    margin = max(3, scan.dpi // 40)
+    tol = _line_tol(scan.dpi)
+
+    def positions(mask: np.ndarray, horizontal: bool) -> list[float]:
+        segs = [s for s in segments(mask, horizontal, min_len)
+                if (y0 - margin <= s.pos <= y1 + margin if horizontal
+                    else x0 - margin <= s.pos <= x1 + margin)]
+        found = []
+        for pos in cluster([s.pos for s in segs], tol):
+            length = sum(s.end - s.start for s in segs if abs(s.pos - pos) <= tol)
+            if length >= 2 * min_len:
+                found.append(pos)
+        return found
+
+    return positions(scan.v_mask, False), positions(scan.h_mask, True)
+
+
+class OcrGrid:
+    """Scanned table pages: ruling lines found in the image, text read by Tesseract.
+
+    Schedule marks are decided from the ink, not from OCR: Tesseract reads √ as V, J, v or
+    nothing depending on the noise, while a tick and a dash differ plainly in shape.
+    """
+
+    def find(self, doc: Document, page: Page, settings: Settings) -> PageGrid | None:
+        binary = require_tesseract(settings.ocr.lang, doc.path, page.page_no)
+        scan = prepare(render_gray(doc, page.page_no, settings.ocr.dpi), settings.ocr.dpi)
+        return read_table(scan, page, settings, binary)
+
+
+def read_table(scan: Scan, page: Page, settings: Settings, binary: str) -> PageGrid | None:
+    import cv2
+    import numpy as np
+
+    dpi = scan.dpi
+    to_pt = 72 / dpi
+    region = table_region(scan.h_mask, scan.v_mask, round(settings.grid.min_table_width / to_pt))
+    if region is None:
+        return None
+    xs, ys = grid_lines(scan, region)
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    tol = _line_tol(dpi)
+    spans = grid_spans(scan.h_mask, scan.v_mask, xs, ys, tol)
+
+    lines = cv2.dilate(scan.h_mask | scan.v_mask, np.ones((3, 3), np.uint8))
+    ink = scan.ink & ~lines
+    clean = np.where(lines > 0, 255, scan.gray).astype(np.uint8)
+    inset = tol
+    narrow = 0.03 * (xs[-1] - xs[0])
+    min_blob = max(4, round((dpi / 100) ** 2 * 3))
+
+    decided: dict[int, tuple[str, float, tuple[int, int, int] | None]] = {}
+    to_read: list[tuple[int, np.ndarray]] = []
+    boxes: list[tuple[int, int, int, int]] = []
+    for k, (r, c, rs, cs) in enumerate(spans):
+        box = (round(xs[c]) + inset, round(ys[r]) + inset,
+               round(xs[c + cs]) - inset, round(ys[r + rs]) - inset)
+        boxes.append(box)
+        if box[2] <= box[0] or box[3] <= box[1]:
+            decided[k] = ("", 0.0, None)
+            continue
+        cell_ink_img = ink[box[1]:box[3], box[0]:box[2]]
+        fill = shade(scan.gray[box[1]:box[3], box[0]:box[2]], cell_ink_img)
+        found = cell_ink(cell_ink_img, min_blob)
+        mark = classify_mark(found, dpi) if box[2] - box[0] <= narrow or found.pixels == 0 else None
+        if mark is not None:
+            decided[k] = (mark[0], mark[1], fill)
+        else:
+            decided[k] = ("", 0.0, fill)
+            to_read.append((k, clean[box[1]:box[3], box[0]:box[2]]))
+
+    texts = read_cells(binary, to_read, settings.ocr.lang, dpi)
+    cells = []
+    for k, (r, c, rs, cs) in enumerate(spans):
+        text, conf, fill = decided[k]
+        if k in texts:
+            text, conf = texts[k]
+        bbox: BBox = (xs[c] * to_pt, ys[r] * to_pt, xs[c + cs] * to_pt, ys[r + rs] * to_pt)
+        cells.append(Cell(r, c, rs, cs, bbox, text, fill=fill, confidence=conf))
+    rulings = tuple(
+        [Ruling(s.start * to_pt, s.pos * to_pt, s.end * to_pt, s.pos * to_pt)
+         for s in segments(scan.h_mask, True, _stroke_len(dpi))]
+        + [Ruling(s.pos * to_pt, s.start * to_pt, s.pos * to_pt, s.end * to_pt)
+           for s in segments(scan.v_mask, False, _stroke_len(dpi))])
+    return PageGrid(page_no=page.page_no,
+                    bbox=(xs[0] * to_pt, ys[0] * to_pt, xs[-1] * to_pt, ys[-1] * to_pt),
+                    xs=tuple(x * to_pt for x in xs), ys=tuple(y * to_pt for y in ys),
+                    cells=tuple(cells), rulings=rulings, source="ocr")
+
+
+def read_cells(binary: str, crops: Sequence[tuple[int, np.ndarray]], lang: str,
+               dpi: int) -> dict[int, tuple[str, float]]:
+    """Text and mean word confidence of each crop, from two Tesseract runs in parallel."""
+    import cv2
+
+    if not crops:
+        return {}
+    scale = _ocr_scale(dpi)
+    if scale != 1.0:
+        crops = [(k, cv2.resize(c, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC))
+                 for k, c in crops]
+    gap = round(dpi * scale * 0.12)
+    halves = _balanced_halves(crops)
+    with ThreadPoolExecutor(max_workers=len(halves)) as pool:
+        done = list(pool.map(lambda part: _read_sheet(binary, part, lang, gap), halves))
+    return {k: v for part in done for k, v in part.items()}
+
+
+def _ocr_scale(dpi: int) -> float:
+    """Upscale factor bringing body text to the ~300 dpi Tesseract is trained for."""
+    return max(1.0, 300 / dpi)
+
+
+def _balanced_halves(crops: Sequence[tuple[int, np.ndarray]]) -> list[list[tuple[int, np.ndarray]]]:
+    total = sum(c.size for _, c in crops)
+    first: list[tuple[int, np.ndarray]] = []
+    acc = 0
+    for item in crops:
+        if acc >= total / 2:
+            break
+        first.append(item)
+        acc += item[1].size
+    rest = list(crops[len(first):])
+    return [first, rest] if rest else [first]
+
+
+def _read_sheet(binary: str, crops: Sequence[tuple[int, np.ndarray]], lang: str,
+                gap: int) -> dict[int, tuple[str, float]]:
+    sheet, tiles = mosaic(crops, gap)
+    found = words_by_tile(_tesseract_words(binary, sheet, lang, psm=6), tiles)
+    out = {}
+    for tile in tiles:
+        words = found.get(tile.key, [])
+        out[tile.key] = (join_words(words, gap, tile.width), mean_conf(words))
+    return out
