@@ -81,6 +81,7 @@ class Cell:
     text: str
     fill: RGB | None = None
     confidence: float | None = None  # OCR only: 0..100
+    full: bool = False  # its text runs down to the bottom edge: it may go on past a page break
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +189,8 @@ class Result:
     source: Path
     sha256: str
     meta: DecreeMeta
-    table: "object"  # pandas.DataFrame; typed loosely to keep pandas out of import time
+    table: "object"  # pandas.DataFrame of the rows that passed validation
+    rejected: "object"  # pandas.DataFrame of the rows that failed, with an "alasan" column
     rejects: list[Reject] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     halaman: int = 0

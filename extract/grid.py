@@ -1,0 +1,174 @@
+"""Stage 3: recover each table page's cell grid, spans included.
+
+Finders are stateless strategies behind one interface, chosen by page kind: ruling lines
+for born-digital pages, OCR for scanned ones. The ruling finder feeds pdfplumber's pure
+edge → intersection → cell chain with lines read by PDFium, then turns the cell boxes into
+a row/column grid where a merged cell is one Cell with a rowspan or colspan.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from typing import Protocol
+
+from pdfplumber.table import (
+    cells_to_tables,
+    edges_to_intersections,
+    intersections_to_cells,
+    merge_edges,
+)
+
+from .errors import NoLampiran
+from .model import BBox, Cell, Char, Document, Fill, Page, PageGrid, Ruling
+from .settings import GridSettings, Settings
+from .text import cell_text
+
+
+class GridFinder(Protocol):
+    def find(self, doc: Document, page: Page, settings: Settings) -> PageGrid | None: ...
+
+
+class RulingLines:
+    """Born-digital pages: cells bounded by drawn lines or hairline rectangles."""
+
+    def find(self, doc: Document, page: Page, settings: Settings) -> PageGrid | None:
+        boxes = table_cells(page.rulings, settings.grid)
+        if not boxes:
+            return None
+        return build_grid(page.page_no, boxes, page.chars, page.fills, page.rulings,
+                          settings.grid.snap_tolerance)
+
+
+def _ocr_finder() -> GridFinder:
+    from .ocr import OcrGrid  # OpenCV and Tesseract load only for scanned pages
+
+    return OcrGrid()
+
+
+FINDERS = {"lines": RulingLines, "ocr": _ocr_finder}
+_FINDER_FOR_KIND = {"lampiran": "lines", "scan": "ocr"}
+
+
+def find_grids(doc: Document, settings: Settings) -> list[PageGrid]:
+    """One grid per table page, in page order; raise NoLampiran when there is none."""
+    finders: dict[str, GridFinder] = {}
+    grids: list[PageGrid] = []
+    for page in doc.lampiran_pages:
+        name = _FINDER_FOR_KIND[page.kind]
+        finder = finders.get(name) or finders.setdefault(name, FINDERS[name]())
+        grid = finder.find(doc, page, settings)
+        if grid is not None and grid.n_rows > 0:
+            grids.append(grid)
+    if not grids:
+        raise NoLampiran("no ruled rencana-aksi table found", doc.path)
+    return grids
+
+
+def _edge(r: Ruling, orientation: str) -> dict:
+    if orientation == "h":
+        y = (r.top + r.bottom) / 2
+        x0, top, x1, bottom = r.x0, y, r.x1, y
+    else:
+        x = (r.x0 + r.x1) / 2
+        x0, top, x1, bottom = x, r.top, x, r.bottom
+    return {"x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
+            "width": x1 - x0, "height": bottom - top, "orientation": orientation}
+
+
+def table_cells(rulings: Sequence[Ruling], s: GridSettings) -> list[BBox]:
+    """Cell boxes of the widest ruled table on the page (pdfplumber's lattice chain)."""
+    edges = []
+    for r in rulings:
+        w, h = r.x1 - r.x0, r.bottom - r.top
+        if w >= h and w > s.snap_tolerance:
+            edges.append(_edge(r, "h"))
+        elif h > w and h > s.snap_tolerance:
+            edges.append(_edge(r, "v"))
+    if not edges:
+        return []
+    edges = merge_edges(edges, s.snap_tolerance, s.snap_tolerance,
+                        s.join_tolerance, s.join_tolerance)
+    points = edges_to_intersections(edges, s.intersection_tolerance, s.intersection_tolerance)
+    tables = cells_to_tables(intersections_to_cells(points))
+    tables = [t for t in tables
+              if max(c[2] for c in t) - min(c[0] for c in t) >= s.min_table_width]
+    if not tables:
+        return []
+    return max(tables, key=len)
+
+
+def _cluster(values: Sequence[float], tol: float) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= tol:
+            continue
+        out.append(v)
+    return out
+
+
+def _index(bounds: Sequence[float], v: float, tol: float) -> int:
+    i = bisect_right(bounds, v + tol) - 1
+    return max(0, i)
+
+
+def build_grid(page_no: int, boxes: Sequence[BBox], chars: Sequence[Char],
+               fills: Sequence[Fill], rulings: Sequence[Ruling], tol: float,
+               source: str = "lines") -> PageGrid:
+    """Row/column grid from cell boxes: spans, text and shading of every cell."""
+    xs = _cluster([b[0] for b in boxes] + [b[2] for b in boxes], tol)
+    ys = _cluster([b[1] for b in boxes] + [b[3] for b in boxes], tol)
+    bbox = (xs[0], ys[0], xs[-1], ys[-1])
+    placed: list[tuple[int, int, int, int, BBox]] = []
+    slot_owner: dict[tuple[int, int], int] = {}
+    for box in sorted(boxes, key=lambda b: (b[1], b[0])):
+        c0, c1 = _index(xs, box[0], tol), _index(xs, box[2], tol)
+        r0, r1 = _index(ys, box[1], tol), _index(ys, box[3], tol)
+        if c1 <= c0 or r1 <= r0:
+            continue
+        k = len(placed)
+        placed.append((r0, c0, r1 - r0, c1 - c0, box))
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                slot_owner.setdefault((r, c), k)
+    members: list[list[Char]] = [[] for _ in placed]
+    for ch in chars:
+        cx, cy = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
+        if not (bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]):
+            continue
+        slot = (bisect_right(ys, cy) - 1, bisect_right(xs, cx) - 1)
+        k = slot_owner.get(slot)
+        if k is not None:
+            members[k].append(ch)
+    table_fills = [f for f in fills if _inside(f.bbox, bbox, tol)]
+    cells = []
+    for (r, c, rs, cs, box), mine in zip(placed, members):
+        cells.append(Cell(row=r, col=c, rowspan=rs, colspan=cs, bbox=box,
+                          text=cell_text(mine, box[0], box[2]),
+                          fill=_fill_at(table_fills, box), full=_is_full(mine, box)))
+    cells.sort(key=lambda cell: (cell.row, cell.col))
+    return PageGrid(page_no=page_no, bbox=bbox, xs=tuple(xs), ys=tuple(ys),
+                    cells=tuple(cells), rulings=tuple(rulings), source=source)  # type: ignore[arg-type]
+
+
+def _is_full(chars: Sequence[Char], box: BBox) -> bool:
+    """Less than a line of room is left under the text."""
+    ink = [c for c in chars if not c.text.isspace()]
+    if not ink:
+        return False
+    line = max(c.bottom - c.top for c in ink)
+    return box[3] - max(c.bottom for c in ink) < 0.8 * line
+
+
+def _inside(inner: BBox, outer: BBox, tol: float) -> bool:
+    return (inner[0] >= outer[0] - tol and inner[1] >= outer[1] - tol
+            and inner[2] <= outer[2] + tol and inner[3] <= outer[3] + tol)
+
+
+def _fill_at(fills: Sequence[Fill], box: BBox):
+    """Colour painted last under the cell's centre, if any (later paint covers earlier)."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    for f in reversed(fills):
+        x0, top, x1, bottom = f.bbox
+        if x0 <= cx <= x1 and top <= cy <= bottom:
+            return f.color
+    return None

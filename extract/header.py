@@ -1,0 +1,204 @@
+"""Stage 4: recognise the table header by meaning and say where each column sits.
+
+Headers differ between satker (NO./NOMOR, JADWAL/PELAKSANAAN/TARGET WAKTU, months as
+1..12, Jan..Des or TW I..IV, extra PENANGGUNG JAWAB / TARGET columns), so columns are
+named from their header words, never from their position or count.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .errors import HeaderNotRecognised
+from .model import Cell, Column, ColumnMap, PageGrid
+
+CORE = ("kegiatan", "sub_kegiatan", "indikator")
+
+_MONTHS = {
+    "JAN": 1, "JANUARI": 1, "FEB": 2, "PEB": 2, "FEBRUARI": 2, "PEBRUARI": 2, "MAR": 3,
+    "MARET": 3, "APR": 4, "APRIL": 4, "MEI": 5, "JUN": 6, "JUNI": 6, "JUL": 7, "JULI": 7,
+    "AGU": 8, "AGT": 8, "AGS": 8, "AGUST": 8, "AGUSTUS": 8, "SEP": 9, "SEPT": 9,
+    "SEPTEMBER": 9, "OKT": 10, "OKTOBER": 10, "NOV": 11, "NOP": 11, "NOVEMBER": 11,
+    "NOPEMBER": 11, "DES": 12, "DESEMBER": 12,
+}
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+_SCHEDULE_WORDS = re.compile(r"BULAN|PELAKSANAAN|JADWAL|WAKTU|TRIWULAN|\bTW\b|JANGKA")
+_QUARTER = re.compile(r"^(?:TW|TRIWULAN|TRW|Q|KUARTAL)\s*(I{1,3}|IV|[1-4])$")
+# (pattern over the normalised header text, canonical name), first match wins
+_NAMED = (
+    (re.compile(r"\bSUB\s*KEGIATAN\b|\bRINCIAN KEGIATAN\b"), "sub_kegiatan"),
+    (re.compile(r"\bINDIKATOR\b|\bUKURAN KEBERHASILAN\b"), "indikator"),
+    (re.compile(r"\bAREA\b"), "area"),
+    (re.compile(r"\bKEGIATAN\b|\bRENCANA AKSI\b|\bPROGRAM\b"), "kegiatan"),
+    (re.compile(r"\bPENANGGUNG\s*JAWAB\b|^PJ$|^PIC$|\bPELAKSANA\b"), "penanggung_jawab"),
+    (re.compile(r"\bKET\b|\bKETERANGAN\b|\bCATATAN\b"), "keterangan"),
+    (re.compile(r"\bTARGET\b"), "target"),
+    (re.compile(r"\bOUTPUT\b|\bKELUARAN\b"), "output"),
+    (re.compile(r"\bNO\b|\bNOMOR\b"), "area_no"),
+)
+def norm(text: str) -> str:
+    """Header text reduced to upper-case words: case, punctuation and breaks don't matter."""
+    return re.sub(r"\s+", " ", re.sub(r"[^0-9A-Za-z]+", " ", text)).strip().upper()
+
+
+def _is_number_row(cells: list[Cell], n_cols: int) -> bool:
+    """The 1..N column-number row that offices print under the header."""
+    if sum(c.colspan for c in cells) < n_cols or len(cells) < 5:
+        return False
+    texts = [norm(c.text) for c in cells]
+    return texts == [str(i) for i in range(1, len(cells) + 1)]
+
+
+def _schedule_token(text: str) -> tuple[str, int] | None:
+    t = norm(text)
+    if t in _MONTHS:
+        return ("bulan", _MONTHS[t])
+    m = _QUARTER.match(t)
+    if m:
+        q = m.group(1)
+        return ("tw", _ROMAN.get(q) or int(q))
+    if t.isdigit() and 1 <= int(t) <= 12:
+        return ("num", int(t))
+    if t in _ROMAN:
+        return ("roman", _ROMAN[t])
+    return None
+
+
+_SCHEDULE_HEAD = re.compile(r"\bBULAN\b|\bPELAKSANAAN\b|\bJADWAL\b|\bTRIWULAN\b|\bWAKTU\b")
+
+
+def _is_header_cell(text: str) -> bool:
+    """Short text that names a column (data cells are longer sentences or marks)."""
+    t = norm(text)
+    if not t or len(t.split()) > 6:
+        return False
+    return bool(_SCHEDULE_HEAD.search(t) or _schedule_token(t)
+                or any(p.search(t) for p, _ in _NAMED))
+
+
+def _is_label_row(cells: list[Cell]) -> bool:
+    """A header row: mostly column names, or a row of schedule labels (1..12, Jan..Des, TW I..IV)."""
+    texts = [c.text for c in cells if c.text.strip()]
+    if not texts:
+        return False
+    named = sum(_is_header_cell(t) for t in texts)
+    if len(texts) >= 4 and all(_schedule_token(t) for t in texts):
+        return True
+    return named >= 2 and named >= 0.6 * len(texts) and not all(
+        _schedule_token(t) for t in texts)
+
+
+def header_rows(grid: PageGrid) -> tuple[int, int | None]:
+    """How many top rows are header, and which of them is the column-number row."""
+    n_cols = len(grid.xs) - 1
+    number_row = None
+    r = 0
+    while r < grid.n_rows:
+        cells = grid.row_cells(r)
+        if _is_number_row(cells, n_cols):
+            number_row = r
+        elif not _is_label_row(cells):
+            break
+        r += 1
+    return r, number_row
+
+
+def _classify(leaf: str, parents: list[str]) -> str | None:
+    token = _schedule_token(leaf)
+    context = " ".join(norm(p) for p in parents)
+    if token:
+        kind, k = token
+        if kind == "bulan":
+            return f"bulan_{k:02d}"
+        if kind == "tw":
+            return f"tw_{k}"
+        if _SCHEDULE_WORDS.search(context):
+            if kind == "roman" or "TRIWULAN" in context or re.search(r"\bTW\b", context):
+                return f"tw_{k}" if k <= 4 else None
+            return f"bulan_{k:02d}"
+    text = norm(leaf)
+    for pattern, name in _NAMED:
+        if pattern.search(text):
+            return name
+    return snake(leaf) or None
+
+
+def snake(text: str) -> str:
+    return norm(text).lower().replace(" ", "_")
+
+
+def map_header(grid: PageGrid, previous: ColumnMap | None = None) -> ColumnMap:
+    """Canonical columns of a table page; continuation pages without header reuse the last map.
+
+    A header that names none of the core columns (kegiatan, sub kegiatan, indikator) or no
+    schedule is an error naming the page and what was found, never garbage rows.
+    """
+    n_hdr, number_row = header_rows(grid)
+    if n_hdr == 0 or (n_hdr == 1 and number_row == 0):
+        if previous is None:
+            raise HeaderNotRecognised(
+                "table has no header row (expected NO., KEGIATAN, INDIKATOR, ...)",
+                None, grid.page_no)
+        return replace(previous, header_rows=n_hdr)
+    label_rows = [r for r in range(n_hdr) if r != number_row]
+    columns: list[Column] = []
+    for c in range(len(grid.xs) - 1):
+        stack = [cell.text for cell in _covering(grid, c, label_rows) if cell.text.strip()]
+        if not stack:
+            continue
+        leaf, parents = stack[-1], stack[:-1]
+        name = _classify(leaf, parents)
+        if name is None:
+            continue
+        x0, x1 = grid.xs[c], grid.xs[c + 1]
+        if columns and columns[-1].name == name and abs(columns[-1].x1 - x0) < 1.0:
+            last = columns[-1]
+            columns[-1] = Column(name, last.x0, x1, last.header)
+        else:
+            columns.append(Column(name, x0, x1, " / ".join(stack)))
+    if previous is not None and _same_geometry(columns, previous):
+        return replace(previous, header_rows=n_hdr)  # repeated header: text may be overprinted
+    cmap = _checked(columns, grid, previous)
+    return replace(cmap, header_rows=n_hdr)
+
+
+def _same_geometry(columns: list[Column], cmap: ColumnMap, tol: float = 3.0) -> bool:
+    return len(columns) == len(cmap.columns) and all(
+        abs(a.x0 - b.x0) <= tol and abs(a.x1 - b.x1) <= tol
+        for a, b in zip(columns, cmap.columns))
+
+
+def _covering(grid: PageGrid, col: int, rows: list[int]) -> list[Cell]:
+    return [cell for cell in grid.cells
+            if cell.row in rows and cell.col <= col < cell.col + cell.colspan]
+
+
+def _checked(columns: list[Column], grid: PageGrid, previous: ColumnMap | None) -> ColumnMap:
+    names = [c.name for c in columns]
+    months = [n for n in names if n.startswith("bulan_")]
+    quarters = [n for n in names if n.startswith("tw_")]
+    core = [n for n in CORE if n in names]
+    ok = len(core) >= 2 and (len(months) == 12 or len(quarters) == 4)
+    if not ok:
+        if previous is not None:  # a garbled repeated header (text overprinted): keep the map
+            return previous
+        found = "; ".join(c.header for c in columns) or "nothing"
+        raise HeaderNotRecognised(f"header not recognised as a rencana-aksi table (found: {found})",
+                                  None, grid.page_no)
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        columns = _disambiguate(columns, dupes)
+    return ColumnMap(columns=tuple(columns), jadwal_satuan="triwulan" if quarters else "bulan",
+                     page_no=grid.page_no, header_rows=0)
+
+
+def _disambiguate(columns: list[Column], dupes: set[str]) -> list[Column]:
+    seen: dict[str, int] = {}
+    out = []
+    for c in columns:
+        if c.name in dupes:
+            seen[c.name] = seen.get(c.name, 0) + 1
+            if seen[c.name] > 1:
+                c = Column(f"{c.name}_{seen[c.name]}", c.x0, c.x1, c.header)
+        out.append(c)
+    return out

@@ -1,0 +1,103 @@
+"""Stage 6: stitched rows to the contract's typed table.
+
+Schedule marks become booleans here. A mark that is neither a known tick nor a known "no"
+stays missing (<NA>) so validation rejects the row with the text it saw: never a silent False.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+
+from .model import ColumnMap, MarkCell, Row
+from .reference import area_kode
+
+MONTHS = tuple(f"bulan_{m:02d}" for m in range(1, 13))
+TEXT_COLUMNS = ("area", "kegiatan", "sub_kegiatan", "indikator", "keterangan")
+CONTRACT_COLUMNS = (
+    "doc_id", "row_no", "area_no", "area", "area_kode", "kegiatan", "sub_kegiatan",
+    "indikator", *MONTHS, "jadwal_satuan", "keterangan", "halaman_awal", "halaman_akhir",
+)
+YES = frozenset("√✓✔✅☑✗✘×xXvV") | {"ya", "Ya", "YA", "ok", "OK"}
+NO = frozenset({"", "-", "–", "—", "−", "0", "·", "☐"})
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
+          "X": 10}
+
+
+def read_mark(mark: MarkCell) -> bool | None:
+    """Yes/no of one schedule cell; None when the cell shows something else."""
+    text = mark.text.strip()
+    if mark.shaded and text in NO:
+        return True
+    if text in NO:
+        return False
+    if text in YES or (len(set(text.replace(" ", ""))) == 1 and text[0] in YES):
+        return True  # "√ √" from a doubled glyph still means one mark
+    return None
+
+
+def area_number(text: str) -> int | None:
+    """The NO. column as an int: "1." → 1, "II." → 2; None when it is not a number."""
+    t = text.strip().rstrip(".)").strip()
+    if t.isdigit():
+        return int(t)
+    return _ROMAN.get(t.upper())
+
+
+def months_of(marks: Sequence[bool | None], unit: str) -> list[bool | None]:
+    if unit == "bulan":
+        return list(marks)
+    out: list[bool | None] = []
+    for q in marks:  # a marked quarter schedules each of its three months
+        out += [q, q, q]
+    return out
+
+
+def normalise(rows: Sequence[Row], cmap: ColumnMap, doc_id: str) -> pd.DataFrame:
+    """The contract table (typed, document order); extra source columns kept as strings."""
+    extras = [c.name for c in cmap.columns
+              if c.name not in (*TEXT_COLUMNS, "area_no") and not c.name.startswith(("bulan_", "tw_"))]
+    records = []
+    for i, row in enumerate(rows, start=1):
+        v = row.values
+        area = v.get("area", "")
+        bulan = months_of([read_mark(m) for m in row.marks], cmap.jadwal_satuan)
+        rec = {
+            "doc_id": doc_id, "row_no": i, "area_no": area_number(v.get("area_no", "")),
+            "area": area, "area_kode": area_kode(area),
+            "kegiatan": v.get("kegiatan", ""), "sub_kegiatan": v.get("sub_kegiatan", ""),
+            "indikator": v.get("indikator", ""),
+            **dict(zip(MONTHS, bulan)),
+            "jadwal_satuan": cmap.jadwal_satuan, "keterangan": v.get("keterangan", ""),
+            "halaman_awal": row.halaman_awal, "halaman_akhir": row.halaman_akhir,
+        }
+        for name in extras:
+            rec[name] = v.get(name)
+        records.append(rec)
+    df = pd.DataFrame.from_records(records, columns=[*CONTRACT_COLUMNS, *extras])
+    types = {"doc_id": "string", "row_no": "int64", "area_no": "Int64", "area_kode": "string",
+             "jadwal_satuan": "string", "halaman_awal": "int64", "halaman_akhir": "int64",
+             **{c: "string" for c in ("area", "kegiatan", "sub_kegiatan", "indikator",
+                                      "keterangan", *extras)},
+             **{m: "boolean" for m in MONTHS}}
+    return df.astype(types)
+
+
+def raw_marks(rows: Sequence[Row], cmap: ColumnMap) -> dict[int, dict[str, str]]:
+    """Row number → schedule column → the unreadable text, for rejection reasons."""
+    out: dict[int, dict[str, str]] = {}
+    names = [c.name for c in cmap.schedule]
+    for i, row in enumerate(rows, start=1):
+        bad = {n: m.text for n, m in zip(names, row.marks) if read_mark(m) is None}
+        if bad:
+            out[i] = bad
+    return out
+
+
+def doc_slug(instansi: str | None, tahun: int | None, nomor: str | None, fallback: str) -> str:
+    """Stable doc_id: instansi, tahun and nomor as a lower-case a-z0-9- slug."""
+    parts = [p for p in (instansi, str(tahun) if tahun else None, nomor) if p]
+    text = "-".join(parts) if instansi else fallback
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:120].strip("-") or "dokumen"

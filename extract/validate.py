@@ -1,0 +1,66 @@
+"""Stage 7: check every row against the schema; a failing row is reported, never dropped.
+
+Rows that fail go to ``ditolak`` with every reason pandera found; the rest is the table.
+Unknown RB areas are warnings (the row is kept, ``area_kode`` stays empty).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.errors
+
+from schemas.rencana_aksi import RencanaAksi
+
+from .model import Reject
+from .normalise import MONTHS
+
+
+@dataclass(slots=True)
+class Checked:
+    table: pd.DataFrame  # rows that passed, month columns as plain bool
+    rejected: pd.DataFrame  # rows that failed, with a "alasan" column
+    rejects: list[Reject] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _reason(column: str | None, check: str, value: object, marks: Mapping[str, str]) -> str:
+    if column in MONTHS and "null" in check:
+        seen = marks.get(column)
+        return f"{column}: schedule mark {seen!r} is neither a tick nor a dash" if seen else \
+            f"{column}: schedule mark not readable"
+    if column == "area_no" and "null" in check:
+        return "area_no: NO. column is not a number"
+    return f"{column or 'row'}: fails {check} (value {value!r})"
+
+
+def validate(df: pd.DataFrame, unreadable: Mapping[int, Mapping[str, str]] | None = None) -> Checked:
+    """Lazy validation: collect every failure, then split the table into kept and rejected."""
+    unreadable = unreadable or {}
+    rejects: list[Reject] = []
+    try:
+        RencanaAksi.validate(df, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        for case in exc.failure_cases.itertuples(index=False):
+            idx = case.index
+            if idx is None or pd.isna(idx):
+                continue  # schema-level failure (a column type): reported per row below
+            row_no = int(df.loc[int(idx), "row_no"])
+            column = case.column if isinstance(case.column, str) and case.column in df else None
+            rejects.append(Reject(
+                row_no=row_no, column=column, check=str(case.check),
+                value="" if pd.isna(case.failure_case) else str(case.failure_case),
+                reason=_reason(column, str(case.check), case.failure_case,
+                               unreadable.get(row_no, {}))))
+    bad_rows = sorted({r.row_no for r in rejects if r.row_no is not None})
+    is_bad = df["row_no"].isin(bad_rows)
+    reasons = {n: "; ".join(sorted({r.reason for r in rejects if r.row_no == n})) for n in bad_rows}
+    rejected = df[is_bad].copy()
+    rejected["alasan"] = rejected["row_no"].map(reasons).astype("string")
+    table = df[~is_bad].copy()
+    table[list(MONTHS)] = table[list(MONTHS)].astype(bool)
+    warnings = [f"row {int(r.row_no)}: area {r.area!r} is not a known RB area"
+                for r in table[table["area_kode"].isna()].itertuples()]
+    return Checked(table=table.reset_index(drop=True), rejected=rejected.reset_index(drop=True),
+                   rejects=rejects, warnings=warnings)

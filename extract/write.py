@@ -1,0 +1,96 @@
+"""Stage 8: store one decree's outputs atomically, then rebuild the combined dataset.
+
+A decree folder is written complete in a temporary sibling and renamed into place, so a
+reader (or a crash, or a full disk) never sees half a folder and earlier outputs survive.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .errors import OutputError
+from .model import Result
+
+DOKUMEN = "dokumen.json"
+
+
+def dokumen(result: Result) -> dict:
+    """The decree record of ``dokumen.json`` (contract fields, then how it was read)."""
+    meta = asdict(result.meta)
+    by_row: dict[int, list[str]] = {}
+    for r in result.rejects:
+        by_row.setdefault(r.row_no or 0, []).append(r.reason)
+    return {
+        "doc_id": result.doc_id,
+        "source_file": result.source.name,
+        "sha256": result.sha256,
+        **meta,
+        "halaman": result.halaman,
+        "halaman_lampiran": list(result.halaman_lampiran) if result.halaman_lampiran else None,
+        "jumlah_baris": int(len(result.table)),
+        "metode": result.metode,
+        "validasi": {
+            "baris_diterima": int(len(result.table)),
+            "baris_ditolak": int(len(result.rejected)),
+            "ditolak": [{"row_no": n, "alasan": sorted(set(reasons))}
+                        for n, reasons in sorted(by_row.items())],
+            "peringatan": result.warnings,
+            "ocr_baris_keyakinan_rendah": result.low_confidence_rows,
+        },
+        "renaksi_version": __version__,
+        "extracted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def write(result: Result, out_dir: Path) -> Path:
+    """Write ``out_dir/<doc_id>/`` in one atomic step; return the folder."""
+    out_dir = Path(out_dir)
+    target = out_dir / result.doc_id
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{result.doc_id}.", dir=out_dir))
+    except OSError as exc:
+        raise OutputError(f"cannot create output folder {out_dir} ({exc.strerror})",
+                          result.source) from None
+    try:
+        table: pd.DataFrame = result.table  # type: ignore[assignment]
+        table.to_csv(tmp / "rencana_aksi.csv", index=False)
+        table.to_parquet(tmp / "rencana_aksi.parquet", index=False)
+        rejected: pd.DataFrame = result.rejected  # type: ignore[assignment]
+        if len(rejected):
+            rejected.to_csv(tmp / "ditolak.csv", index=False)
+        (tmp / DOKUMEN).write_text(json.dumps(dokumen(result), ensure_ascii=False, indent=2),
+                                   encoding="utf-8")
+        _swap_in(tmp, target)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"cannot write outputs to {target} ({exc.strerror or exc}); "
+                          "earlier outputs are left as they were", result.source) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def _swap_in(tmp: Path, target: Path) -> None:
+    """Replace ``target`` by ``tmp`` with renames only (no window where neither exists long)."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old.{os.getpid()}")
+        os.replace(target, old)
+    try:
+        os.replace(tmp, target)
+    except OSError:
+        if old is not None:
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
