@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -80,11 +81,16 @@ def write_gold_decree(
 ) -> Path:
     """Write ``out_dir/<doc_id>/`` from ``tests/gold/<name>.gold.json``; returns the folder.
 
-    ``instansi``/``nomor`` override the gold's, so one gold can stand for several satker.
+    ``instansi``/``nomor`` override the gold's, so one gold can stand for several satker;
+    the plan's own mentions of the satker are renamed too, as another satker would print them.
     """
     gold = json.loads((GOLD / f"{name}.gold.json").read_text(encoding="utf-8"))
     doc = dict(gold["document"])
     if instansi is not None:
+        gold["rows"] = [
+            {k: v.replace(doc["instansi"], instansi) if isinstance(v, str) else v for k, v in row.items()}
+            for row in gold["rows"]
+        ]
         doc["instansi"] = instansi
         doc["wilayah"] = instansi.split(" ", 2)[-1]
     if nomor is not None:
@@ -129,3 +135,40 @@ def write_gold_decree(
 def two_satker(out_dir: Path) -> list[Path]:
     """Singkawang and Bengkayang (Word layout): two real satker with different plans."""
     return [write_gold_decree(SINGKAWANG, out_dir), write_gold_decree(BENGKAYANG, out_dir)]
+
+
+class _TableParser(HTMLParser):
+    """Cell texts of one ``<table id=...>``, so tests read the report as a person would."""
+
+    def __init__(self, table_id: str):
+        super().__init__()
+        self.table_id = table_id
+        self.inside = False
+        self.rows: list[list[str]] = []
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table" and dict(attrs).get("id") == self.table_id:
+            self.inside = True
+        elif self.inside and tag == "tr":
+            self.rows.append([])
+        elif self.inside and tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self.inside = False
+        elif self.inside and tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append("".join(self.cell))
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def html_table(page: str, table_id: str) -> list[list[str]]:
+    """Rows (header first) of the table with that id; text unescaped, as a browser shows it."""
+    parser = _TableParser(table_id)
+    parser.feed(page)
+    return parser.rows
