@@ -1,0 +1,79 @@
+"""The report as a person sees it: opened from disk in headless Chromium, offline."""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+from analytics_helpers import two_satker, write_gold_decree
+from extract.combine import AREA_KODE, combine
+from extract.compare import compare
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+HOSTILE = 'KPU Kota <img src=x onerror="alert(1)"> & Co'
+
+pytestmark = pytest.mark.skipif(
+    not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
+    reason="Chromium or ChromeDriver not installed (apt-get install -y chromium chromium-driver)",
+)
+
+
+@pytest.fixture
+def browser(tmp_path, monkeypatch) -> Iterator[webdriver.Chrome]:
+    monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium Manager must not try to download a driver
+    options = Options()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1000",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_report_opens_offline_without_errors(tmp_path, browser):
+    data = tmp_path / "processed"
+    two_satker(data)
+    write_gold_decree("singkawang-2023-word-triwulan", data, instansi=HOSTILE)
+    combine(data)
+    report = compare(data, tmp_path / "report")
+
+    browser.get(report.as_uri())
+    severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert severe == []
+    assert browser.title == "Rencana aksi RB: comparison across satker"
+
+    body = browser.find_element(By.TAG_NAME, "body").text
+    for name in ("KPU Kota Singkawang", "KPU Kabupaten Bengkayang", HOSTILE):
+        assert name in body
+    summary = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "ul.summary li")]
+    assert len(summary) == 3 and all(" rows, " in line for line in summary)
+    assert browser.find_elements(By.CSS_SELECTOR, "img[src^='http']") == []
+
+    images = browser.execute_script(
+        "return Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight]);"
+    )
+    assert len(images) == 2 and all(ok and w > 100 and h > 50 for ok, w, h in images)
+
+    df = pd.read_parquet(data / "rencana_aksi.parquet").merge(
+        pd.read_parquet(data / "dokumen.parquet")[["doc_id", "instansi"]], on="doc_id"
+    )
+    expected = pd.crosstab(df["instansi"], df["area_kode"]).reindex(columns=list(AREA_KODE), fill_value=0)
+    for tr in browser.find_elements(By.CSS_SELECTOR, "#coverage tbody tr"):
+        cells = [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+        assert [int(c) for c in cells[1:]] == expected.loc[cells[0]].tolist()
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#coverage tbody tr")) == 3
