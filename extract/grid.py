@@ -8,7 +8,7 @@ a row/column grid where a merged cell is one Cell with a rowspan or colspan.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Sequence, Set as AbstractSet
 from typing import Protocol
 
 from pdfplumber.table import (
@@ -21,7 +21,7 @@ from pdfplumber.table import (
 from .errors import NoLampiran
 from .model import BBox, Cell, Char, Document, Fill, Page, PageGrid, Ruling
 from .settings import GridSettings, Settings
-from .text import cell_text
+from .text import cell_text, line_width, text_lines
 
 
 class GridFinder(Protocol):
@@ -36,7 +36,7 @@ class RulingLines:
         if not boxes:
             return None
         return build_grid(page.page_no, boxes, page.chars, page.fills, page.rulings,
-                          settings.grid.snap_tolerance)
+                          settings.grid.snap_tolerance, doc.lexicon)
 
 
 def _ocr_finder() -> GridFinder:
@@ -113,7 +113,7 @@ def _index(bounds: Sequence[float], v: float, tol: float) -> int:
 
 def build_grid(page_no: int, boxes: Sequence[BBox], chars: Sequence[Char],
                fills: Sequence[Fill], rulings: Sequence[Ruling], tol: float,
-               source: str = "lines") -> PageGrid:
+               lexicon: AbstractSet[str] = frozenset(), source: str = "lines") -> PageGrid:
     """Row/column grid from cell boxes: spans, text and shading of every cell."""
     xs = _cluster([b[0] for b in boxes] + [b[2] for b in boxes], tol)
     ys = _cluster([b[1] for b in boxes] + [b[3] for b in boxes], tol)
@@ -140,10 +140,15 @@ def build_grid(page_no: int, boxes: Sequence[BBox], chars: Sequence[Char],
         if k is not None:
             members[k].append(ch)
     table_fills = [f for f in fills if _inside(f.bbox, bbox, tol)]
+    lines = [text_lines(mine) for mine in members]
+    widest: dict[tuple[int, int], float] = {}  # the column's text width, from its widest line
+    for (r, c, rs, cs, box), cell_lines in zip(placed, lines):
+        for ln in cell_lines:
+            widest[(c, cs)] = max(widest.get((c, cs), 0.0), line_width(ln))
     cells = []
-    for (r, c, rs, cs, box), mine in zip(placed, members):
+    for (r, c, rs, cs, box), mine, cell_lines in zip(placed, members, lines):
         cells.append(Cell(row=r, col=c, rowspan=rs, colspan=cs, bbox=box,
-                          text=cell_text(mine, box[0], box[2]),
+                          text=cell_text(cell_lines, widest.get((c, cs), box[2] - box[0]), lexicon),
                           fill=_fill_at(table_fills, box), full=_is_full(mine, box)))
     cells.sort(key=lambda cell: (cell.row, cell.col))
     return PageGrid(page_no=page_no, bbox=bbox, xs=tuple(xs), ys=tuple(ys),

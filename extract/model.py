@@ -65,6 +65,7 @@ class Document:
     sha256: str
     pages: tuple[Page, ...]
     password: str | None = None
+    lexicon: frozenset[str] = frozenset()  # every word printed: tells broken words from wrapped
 
     @property
     def lampiran_pages(self) -> tuple[Page, ...]:

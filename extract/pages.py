@@ -16,7 +16,7 @@ import pypdfium2.raw as pdfium_c
 from .errors import BrokenPdf, EncryptedPdf, NotAPdf
 from .model import RGB, Char, Document, Fill, Page, PageKind, Ruling
 from .settings import Settings
-from .text import group_lines, line_text
+from .text import group_lines, line_text, words
 
 # Glyphs whose text layer carries a font-private code instead of the mark it draws,
 # decided by (font family, code). Word's "Insert Symbol" √ comes out as Symbol/OpenSymbol
@@ -68,7 +68,19 @@ def open_document(path: Path | str, settings: Settings | None = None) -> Documen
     finally:
         pdf.close()
     return Document(path=path, sha256=hashlib.sha256(data).hexdigest(),
-                    pages=tuple(_classify(pages)), password=settings.password)
+                    pages=tuple(_classify(pages)), password=settings.password,
+                    lexicon=lexicon(p.text for p in pages))
+
+
+def lexicon(texts) -> frozenset[str]:
+    """Words printed with a space on both sides: whole words, never a fragment of a word
+    that a line break cut (those sit at a line's start or end)."""
+    out: set[str] = set()
+    for text in texts:
+        for line in text.splitlines():
+            for token in line.split()[1:-1]:
+                out.update(words(token))
+    return frozenset(out)
 
 
 def _read_pdf_bytes(path: Path) -> bytes:

@@ -6,7 +6,7 @@ each cell), so both read characters the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set as AbstractSet
 
 from .model import Char
 
@@ -49,33 +49,58 @@ def line_text(line: Sequence[Char]) -> str:
     return "".join(out).strip()
 
 
-def _is_broken_word(line: Sequence[Char], text: str, next_text: str, right_edge: float) -> bool:
+def _is_broken_word(line: Sequence[Char], text: str, nxt: Sequence[Char], next_text: str,
+                    width: float, lexicon: AbstractSet[str]) -> bool:
     """True when a narrow column broke a single long word across two lines.
 
-    A typesetter only breaks inside a word that does not fit on a line by itself, so the
-    line holds that one token, runs to the cell's right edge, and the next line goes on
-    with a lower-case letter ("Perundangan/Dereg" + "ulasi").
+    A typesetter only breaks inside a word that does not fit on a line by itself: the line
+    holds that one token and fills the column's text width, and the next line goes on in
+    lower case ("Perundangan/Dereg" + "ulasi"). Narrow columns also wrap short words that
+    way ("Dalam" / "proses"), so the fragments must not both be words the document uses
+    elsewhere, unless the joined word is one.
     """
-    if not text or not next_text or " " in text:
+    if not text or not next_text or " " in text or line[-1].text.isspace():
         return False
     if not (text[-1].isalpha() and next_text[0].islower()):
         return False
-    widths = [c.x1 - c.x0 for c in line if not c.text.isspace()]
-    avg = sum(widths) / len(widths) if widths else 0.0
-    return line[-1].x1 >= right_edge - 1.5 * avg
+    first = next(c for c in nxt if not c.text.isspace())
+    if line_width(line) + (first.x1 - first.x0) < 0.8 * width:
+        return False
+    head = words(text)[-1] if words(text) else ""
+    tail = words(next_text)[0] if words(next_text) else ""
+    if (head + tail) in lexicon:
+        return True
+    return not (head in lexicon and tail in lexicon)
 
 
-def cell_text(chars: Iterable[Char], x0: float, x1: float) -> str:
-    """Text of one table cell as printed: in-cell line breaks become single spaces."""
-    lines = [ln for ln in group_lines(chars) if any(not c.text.isspace() for c in ln)]
+def words(text: str) -> list[str]:
+    """Lower-case alphabetic words, the unit of the document lexicon."""
+    return re.findall(r"[^\W\d_]+", text.lower())
+
+
+def text_lines(chars: Iterable[Char]) -> list[list[Char]]:
+    """Printed lines that carry ink (blank lines dropped)."""
+    return [ln for ln in group_lines(chars) if any(not c.text.isspace() for c in ln)]
+
+
+def line_width(line: Sequence[Char]) -> float:
+    ink = [c for c in line if not c.text.isspace()]
+    return ink[-1].x1 - ink[0].x0 if ink else 0.0
+
+
+def cell_text(lines: Sequence[Sequence[Char]], width: float,
+              lexicon: AbstractSet[str] = frozenset()) -> str:
+    """Text of one table cell as printed: in-cell line breaks become single spaces.
+
+    ``width`` is the column's text width (its widest printed line) and ``lexicon`` the
+    words the document uses, against which a line that ends inside a word is judged.
+    """
     if not lines:
         return ""
-    left_pad = max(0.0, min(ln[0].x0 for ln in lines) - x0)
-    right_edge = x1 - left_pad
     texts = [line_text(ln) for ln in lines]
     parts = [texts[0]]
     for i in range(1, len(texts)):
-        if _is_broken_word(lines[i - 1], texts[i - 1], texts[i], right_edge):
+        if _is_broken_word(lines[i - 1], texts[i - 1], lines[i], texts[i], width, lexicon):
             parts[-1] += texts[i]
         else:
             parts.append(texts[i])

@@ -1,0 +1,35 @@
+"""Shared paths and cached pipeline results: each fixture decree is extracted once per session."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extract.pipeline import run
+from extract.settings import Settings
+
+TESTS = Path(__file__).parent
+PDFS = TESTS / "pdfs"
+GOLD = TESTS / "gold"
+BORN_DIGITAL = sorted(p.stem for p in GOLD.glob("*.gold.json")
+                      if not p.stem.startswith("singkawang-2023-scan"))
+BORN_DIGITAL = [s.removesuffix(".gold") for s in BORN_DIGITAL]
+
+_results: dict[str, object] = {}
+
+
+def extracted(style: str):
+    """The pipeline's Result for tests/pdfs/<style>.pdf (cached)."""
+    if style not in _results:
+        _results[style] = run(PDFS / f"{style}.pdf", Settings())
+    return _results[style]
+
+
+def gold(style: str) -> dict:
+    return json.loads((GOLD / f"{style}.gold.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def word():
+    return extracted("singkawang-2023-word")

@@ -1,0 +1,63 @@
+"""Every shipped fixture decree against its exact gold, cell by cell."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import BORN_DIGITAL, extracted, gold
+from scoring import cell_mismatches
+
+# Cell accuracy each layout must reach; Calc prints merged text once and clips it at page
+# edges, so part of the Excel export's text is not in the PDF at all.
+FLOOR = {"singkawang-2023-excel": 0.99}
+
+
+@pytest.mark.parametrize("style", BORN_DIGITAL)
+def test_fixture_matches_gold(style):
+    result = extracted(style)
+    want = gold(style)
+    assert len(result.table) + len(result.rejected) == len(want["rows"]), "row count differs"
+    total, wrong, examples = cell_mismatches(result.table, want["rows"])
+    accuracy = 1 - wrong / total
+    assert accuracy >= FLOOR.get(style, 0.995), "\n".join(examples[:15])
+
+
+@pytest.mark.parametrize("style", ["singkawang-2023-word", "bengkayang-2023-word"])
+def test_word_layout_is_exact(style):
+    result = extracted(style)
+    total, wrong, examples = cell_mismatches(result.table, gold(style)["rows"])
+    assert wrong == 0, "\n".join(examples[:15])
+
+
+@pytest.mark.parametrize("style", [s for s in BORN_DIGITAL if "excel" not in s])
+def test_document_fields(style):
+    meta = extracted(style).meta
+    want = gold(style)["document"]
+    for field in ("instansi", "jenis", "wilayah", "provinsi", "nomor", "tahun",
+                  "tanggal_penetapan", "tempat_penetapan", "tentang", "penandatangan",
+                  "jabatan_penandatangan"):
+        assert getattr(meta, field) == want[field], field
+
+
+def test_split_rows_are_joined_and_marked(word):
+    joined = [r for r in word.rows if r.joined]
+    texts = [r.values["sub_kegiatan"] for r in joined]
+    assert any("4) Pembangunan Zona Integritas" in t for t in texts)
+    for r in joined:
+        assert r.halaman_akhir == r.halaman_awal + 1
+    row = word.table[word.table["indikator"].str.contains("Persentase Anggaran")]
+    assert len(row) == 1 and row.iloc[0]["indikator"].startswith("1. Adanya Program")
+
+
+def test_quarterly_plan_sets_three_months_per_quarter():
+    table = extracted("singkawang-2023-word-triwulan").table
+    assert set(table["jadwal_satuan"]) == {"triwulan"}
+    months = table[[f"bulan_{m:02d}" for m in range(1, 13)]].to_numpy()
+    for q in range(4):
+        block = months[:, 3 * q:3 * q + 3]
+        assert (block == block[:, :1]).all()
+
+
+def test_extra_columns_are_kept():
+    table = extracted("singkawang-2023-word-extra-cols").table
+    assert {"penanggung_jawab", "target"} <= set(table.columns)
+    assert table["penanggung_jawab"].notna().all()
