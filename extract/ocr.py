@@ -24,7 +24,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Sequence, Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from .errors import OcrUnavailable
 from .model import BBox, Cell, Document, Page, PageGrid, Ruling
 from .settings import Settings
-from .text import collapse
+from .text import collapse, words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -426,8 +426,9 @@ def mosaic(crops: Sequence[tuple[int, np.ndarray]], gap: int) -> tuple[np.ndarra
     return sheet, tiles
 
 
-def words_by_tile(words: Sequence[Word], tiles: Sequence[Tile]) -> dict[int, list[Word]]:
-    """Each word goes to the tile holding its vertical centre."""
+def words_by_tile(words: Sequence[Word], tiles: Sequence[Tile], gap: int,
+                  scale: float) -> dict[int, list[Word]]:
+    """Each word goes to the tile holding its vertical centre, in that crop's own pixels."""
     import bisect
 
     tops = [t.top for t in tiles]
@@ -436,32 +437,65 @@ def words_by_tile(words: Sequence[Word], tiles: Sequence[Tile]) -> dict[int, lis
         cy = w.top + w.height / 2
         i = bisect.bisect_right(tops, cy) - 1
         if 0 <= i < len(tiles) and cy <= tiles[i].bottom:
-            out.setdefault(tiles[i].key, []).append(w)
+            t = tiles[i]
+            out.setdefault(t.key, []).append(Word(
+                w.text, w.conf, round((w.left - gap) / scale), round((w.top - t.top) / scale),
+                round(w.width / scale), round(w.height / scale), w.line))
     return out
 
 
-def join_words(words: Sequence[Word], gap: int, width: int) -> str:
-    """Cell text: Tesseract's lines joined by spaces, a word broken at the cell edge rejoined.
-
-    A narrow column breaks a long word without a hyphen ("Dereg" / "ulasi"); such a line
-    ends within a character of the text's right margin, mirrored from its left margin.
-    """
+def text_lines(words: Sequence[Word]) -> list[list[Word]]:
+    """Words grouped into Tesseract's lines, top to bottom, each left to right."""
     lines: dict[tuple[int, int, int], list[Word]] = {}
     for w in words:
         lines.setdefault(w.line, []).append(w)
-    ordered = sorted(lines.values(), key=lambda ln: min(w.top for w in ln))
-    right_margin = gap + width - (min((w.left for w in words), default=gap) - gap)
+    return [sorted(ln, key=lambda w: w.left)
+            for ln in sorted(lines.values(), key=lambda ln: min(w.top for w in ln))]
+
+
+def line_width(line: Sequence[Word]) -> int:
+    return line[-1].left + line[-1].width - line[0].left
+
+
+def is_broken_word(line: Sequence[Word], nxt: Sequence[Word], width: float,
+                   lexicon: AbstractSet[str]) -> bool:
+    """True when a narrow column broke one long word across two lines ("Dereg" / "ulasi").
+
+    The same rule as for born-digital cells (`text._is_broken_word`): a typesetter breaks
+    inside a word only when it does not fit on a line by itself, so the line is that one
+    token, filling the column's text width, and the next goes on in lower case; fragments
+    that are both words the page uses elsewhere were wrapped, not broken.
+    """
+    head, tail = line[-1].text, nxt[0].text
+    if len(line) > 1 or not (head[-1].isalpha() and tail[0].islower()):
+        return False
+    if line_width(line) + nxt[0].width < 0.8 * width:
+        return False
+    head_w, tail_w = (words(head) or [""])[-1], (words(tail) or [""])[0]
+    if head_w + tail_w in lexicon:
+        return True
+    return not (head_w in lexicon and tail_w in lexicon)
+
+
+def join_lines(lines: Sequence[Sequence[Word]], width: float, lexicon: AbstractSet[str]) -> str:
+    """Cell text as printed: in-cell line breaks become single spaces, broken words rejoined."""
     text = ""
-    prev_end = 0.0
-    for line in ordered:
-        line.sort(key=lambda w: w.left)
+    for i, line in enumerate(lines):
         piece = " ".join(w.text for w in line)
-        char_w = sum(w.width for w in line) / max(1, sum(len(w.text) for w in line))
-        broken = (text and text[-1].isalpha() and piece[0].islower()
-                  and prev_end >= right_margin - char_w)
-        text = text + piece if broken else f"{text} {piece}"
-        prev_end = line[-1].left + line[-1].width
+        if i and is_broken_word(lines[i - 1], line, width, lexicon):
+            text += piece
+        else:
+            text += " " + piece
     return collapse(text)
+
+
+def runs_to_bottom(lines: Sequence[Sequence[Word]], height: int) -> bool:
+    """Less than a line of room is left under the text: it may go on past a page break."""
+    if not lines:
+        return False
+    last = lines[-1]
+    line_h = max(w.height for w in last)
+    return height - max(w.top + w.height for w in last) < 0.8 * line_h
 
 
 def mean_conf(words: Sequence[Word]) -> float:
@@ -585,14 +619,24 @@ def read_table(scan: Scan, page: Page, settings: Settings, binary: str) -> PageG
             decided[k] = ("", 0.0, fill)
             to_read.append((k, clean[box[1]:box[3], box[0]:box[2]]))
 
-    texts = read_cells(binary, to_read, settings.ocr.lang, dpi)
+    found = read_cells(binary, to_read, settings.ocr.lang, dpi)
+    lines = {k: text_lines(ws) for k, ws in found.items()}
+    lexicon = frozenset(word for ws in found.values() for w in ws for word in words(w.text))
+    widest: dict[tuple[int, int], int] = {}  # the column's text width, from its widest line
+    for k, cell_lines in lines.items():
+        col = spans[k][1:4:2]
+        widest[col] = max([widest.get(col, 0)] + [line_width(ln) for ln in cell_lines])
     cells = []
     for k, (r, c, rs, cs) in enumerate(spans):
         text, conf, fill = decided[k]
-        if k in texts:
-            text, conf = texts[k]
+        full = False
+        if k in lines:
+            box = boxes[k]
+            text = join_lines(lines[k], widest[(c, cs)], lexicon)
+            conf = mean_conf(found[k])
+            full = runs_to_bottom(lines[k], box[3] - box[1])
         bbox: BBox = (xs[c] * to_pt, ys[r] * to_pt, xs[c + cs] * to_pt, ys[r + rs] * to_pt)
-        cells.append(Cell(r, c, rs, cs, bbox, text, fill=fill, confidence=conf))
+        cells.append(Cell(r, c, rs, cs, bbox, text, fill=fill, confidence=conf, full=full))
     rulings = tuple(
         [Ruling(s.start * to_pt, s.pos * to_pt, s.end * to_pt, s.pos * to_pt)
          for s in segments(scan.h_mask, True, _stroke_len(dpi))]
@@ -605,8 +649,8 @@ def read_table(scan: Scan, page: Page, settings: Settings, binary: str) -> PageG
 
 
 def read_cells(binary: str, crops: Sequence[tuple[int, np.ndarray]], lang: str,
-               dpi: int) -> dict[int, tuple[str, float]]:
-    """Text and mean word confidence of each crop, from two Tesseract runs in parallel."""
+               dpi: int) -> dict[int, list[Word]]:
+    """Words of each crop in its own pixels, from two Tesseract runs in parallel."""
     import cv2
 
     if not crops:
@@ -618,7 +662,7 @@ def read_cells(binary: str, crops: Sequence[tuple[int, np.ndarray]], lang: str,
     gap = round(dpi * scale * 0.12)
     halves = _balanced_halves(crops)
     with ThreadPoolExecutor(max_workers=len(halves)) as pool:
-        done = list(pool.map(lambda part: _read_sheet(binary, part, lang, gap), halves))
+        done = list(pool.map(lambda part: _read_sheet(binary, part, lang, gap, scale), halves))
     return {k: v for part in done for k, v in part.items()}
 
 
@@ -642,14 +686,9 @@ def _balanced_halves(crops: Sequence[tuple[int, np.ndarray]]) -> list[list[tuple
 
 
 def _read_sheet(binary: str, crops: Sequence[tuple[int, np.ndarray]], lang: str,
-                gap: int) -> dict[int, tuple[str, float]]:
+                gap: int, scale: float) -> dict[int, list[Word]]:
     """One Tesseract run over a mosaic, binarised first: on speckled scans our Otsu after
     a blur beats Tesseract's own thresholding (0.989 vs 0.982 mean cell similarity)."""
     sheet, tiles = mosaic(crops, gap)
     sheet = 255 - binarise(sheet)
-    found = words_by_tile(_tesseract_words(binary, sheet, lang, psm=6), tiles)
-    out = {}
-    for tile in tiles:
-        words = found.get(tile.key, [])
-        out[tile.key] = (join_words(words, gap, tile.width), mean_conf(words))
-    return out
+    return words_by_tile(_tesseract_words(binary, sheet, lang, psm=6), tiles, gap, scale)
