@@ -656,9 +656,7 @@ def read_cells(binary: str, crops: Sequence[tuple[int, np.ndarray]], lang: str,
     if not crops:
         return {}
     scale = _ocr_scale(dpi)
-    if scale != 1.0:
-        crops = [(k, cv2.resize(c, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC))
-                 for k, c in crops]
+    crops = [(k, _upscale(c, scale)) for k, c in crops]
     gap = round(dpi * scale * 0.12)
     halves = _balanced_halves(crops)
     with ThreadPoolExecutor(max_workers=len(halves)) as pool:
@@ -692,3 +690,27 @@ def _read_sheet(binary: str, crops: Sequence[tuple[int, np.ndarray]], lang: str,
     sheet, tiles = mosaic(crops, gap)
     sheet = 255 - binarise(sheet)
     return words_by_tile(_tesseract_words(binary, sheet, lang, psm=6), tiles, gap, scale)
+
+
+def page_text(doc: Document, page_no: int, settings: Settings) -> str:
+    """OCR of a page without a table (decree body, signature) as lines, top to bottom.
+
+    ``--psm 4`` reads the page as one column of lines of varying size, which keeps the
+    order of "Menimbang : a. ..." blocks and of a signature set to the right, where the
+    automatic layout (psm 3) reorders blocks.
+    """
+    binary = require_tesseract(settings.ocr.lang, doc.path, page_no)
+    dpi = settings.ocr.dpi
+    gray = render_gray(doc, page_no, dpi)
+    scale = _ocr_scale(dpi)
+    image = _upscale(gray, scale)
+    found = _tesseract_words(binary, 255 - binarise(image), settings.ocr.lang, psm=4)
+    return "\n".join(" ".join(w.text for w in line) for line in text_lines(found))
+
+
+def _upscale(image: np.ndarray, scale: float) -> np.ndarray:
+    import cv2
+
+    if scale == 1.0:
+        return image
+    return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
