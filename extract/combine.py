@@ -4,6 +4,7 @@ Rebuilt from scratch on every call: the per-decree folders are the truth and the
 tables are a cache of them, so there is no merge state to go stale. Reads parquet only
 (never the per-decree CSVs) to stay fast over hundreds of decrees.
 """
+
 from __future__ import annotations
 
 import json
@@ -180,6 +181,10 @@ def combine(out_dir: Path) -> CombinedPaths:
 def read_decree(folder: Path) -> Decree:
     """Read one decree folder; every way it can be unusable becomes ``UnreadableDecree``."""
     folder = Path(folder)
+    if not (folder / "dokumen.json").exists():
+        raise UnreadableDecree("no dokumen.json", folder)
+    if not (folder / "rencana_aksi.parquet").exists():
+        raise UnreadableDecree("no rencana_aksi.parquet", folder)
     try:
         raw = json.loads((folder / "dokumen.json").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -304,8 +309,7 @@ def concat_rencana_aksi(tables: list[pa.Table]) -> pa.Table:
     conformed = []
     for t in tables:
         arrays = [
-            t.column(f.name).cast(f.type) if f.name in t.column_names else pa.nulls(t.num_rows, f.type)
-            for f in schema
+            t.column(f.name).cast(f.type) if f.name in t.column_names else pa.nulls(t.num_rows, f.type) for f in schema
         ]
         conformed.append(pa.Table.from_arrays(arrays, schema=schema))
     return pa.concat_tables(conformed) if conformed else schema.empty_table()
@@ -315,9 +319,7 @@ def jadwal(rencana_aksi: pa.Table) -> pa.Table:
     """Long form of the twelve month flags: one (doc_id, row_no, bulan) per scheduled month."""
     if rencana_aksi.num_rows == 0:
         return JADWAL_SCHEMA.empty_table()
-    marks = np.column_stack(
-        [pc.fill_null(rencana_aksi.column(b), False).to_numpy(zero_copy_only=False) for b in BULAN]
-    )
+    marks = np.column_stack([pc.fill_null(rencana_aksi.column(b), False).to_numpy(zero_copy_only=False) for b in BULAN])
     rows, months = np.nonzero(marks)  # row-major: document order, then month
     take = pa.array(rows, type=pa.int64())
     return pa.Table.from_arrays(

@@ -5,6 +5,7 @@ can recompute them independently; ``compare`` only lays them out. The report loa
 nothing from the network (charts are inline PNGs, the CSP forbids anything else), so it
 opens from disk or an e-mail attachment.
 """
+
 from __future__ import annotations
 
 import base64
@@ -12,10 +13,12 @@ import html
 import io
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from extract.combine import AREA_KODE, BULAN, atomic_path
@@ -38,7 +41,7 @@ def item_key(text: str, wilayah: str | None = None) -> str:
     """
     s = unicodedata.normalize("NFKC", text or "").casefold()
     while (m := _NUMBERING.match(s)) and m.end() > 0:
-        s = s[m.end():]
+        s = s[m.end() :]
     s = _NON_WORD.sub(" ", s).strip()
     if wilayah:
         name = _NON_WORD.sub(" ", wilayah.casefold()).strip()
@@ -74,9 +77,7 @@ def _representative(keyed: pd.DataFrame) -> pd.Series:
     return top.set_index(["area_kode", "kunci"])["item"]
 
 
-def missing_items(
-    df: pd.DataFrame, min_share: float = 0.5, wilayah: Mapping[str, str] | None = None
-) -> pd.DataFrame:
+def missing_items(df: pd.DataFrame, min_share: float = 0.5, wilayah: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Kegiatan/indikator found in at least ``min_share`` of the plans but absent from a satker's.
 
     Items are matched by ``item_key`` within their RB area (numbering restarts per area, so
@@ -126,7 +127,8 @@ def schedule_differences(df: pd.DataFrame, wilayah: Mapping[str, str] | None = N
     per_item = sets.groupby(["area_kode", "kunci"])["bulan"].agg(["nunique", "size"])
     differing = per_item[(per_item["size"] >= 2) & (per_item["nunique"] > 1)].index
     out = sets.set_index(["area_kode", "kunci"]).loc[lambda s: s.index.isin(differing)].reset_index()
-    out["kegiatan"] = [_representative(keyed)[(a, k)] for a, k in zip(out["area_kode"], out["kunci"], strict=True)]
+    names = _representative(keyed)
+    out["kegiatan"] = [names[(a, k)] for a, k in zip(out["area_kode"], out["kunci"], strict=True)]
     area_order = {a: i for i, a in enumerate(AREA_KODE)}
     out = out.sort_values(
         ["area_kode", "kunci", "doc_id"], key=lambda s: s.map(area_order) if s.name == "area_kode" else s
@@ -158,10 +160,10 @@ def summary(df: pd.DataFrame, dokumen: pd.DataFrame) -> pd.DataFrame:
 
 def satker_labels(dokumen: pd.DataFrame, doc_ids: Iterable[str]) -> dict[str, str]:
     """Readable names: the instansi, qualified by doc_id where one instansi has several decrees."""
-    instansi = dokumen.set_index("doc_id")["instansi"] if len(dokumen) else pd.Series(dtype=object)
-    labels = {d: (instansi.get(d) if isinstance(instansi.get(d), str) and instansi.get(d) else d) for d in doc_ids}
-    repeated = {v for v in labels.values() if list(labels.values()).count(v) > 1}
-    return {d: f"{v} ({d})" if v in repeated else v for d, v in labels.items()}
+    instansi = dict(zip(dokumen["doc_id"], dokumen["instansi"], strict=True)) if len(dokumen) else {}
+    labels = {d: v if isinstance(v := instansi.get(d), str) and v else d for d in doc_ids}
+    counts = Counter(labels.values())
+    return {d: f"{v} ({d})" if counts[v] > 1 else v for d, v in labels.items()}
 
 
 def month_span(months: Iterable[int]) -> str:
@@ -176,7 +178,8 @@ def month_span(months: Iterable[int]) -> str:
         else:
             runs.append([m])
     return ", ".join(
-        BULAN_SINGKAT[r[0] - 1] if len(r) == 1 else f"{BULAN_SINGKAT[r[0] - 1]}–{BULAN_SINGKAT[r[-1] - 1]}" for r in runs
+        BULAN_SINGKAT[r[0] - 1] if len(r) == 1 else f"{BULAN_SINGKAT[r[0] - 1]}–{BULAN_SINGKAT[r[-1] - 1]}"
+        for r in runs
     )
 
 
@@ -229,7 +232,7 @@ def compare(data_dir: Path, out_dir: Path) -> Path:
     return report
 
 
-def _heatmap(values, rows: list[str], cols: list[str], title: str) -> bytes:
+def _heatmap(values: np.ndarray, rows: list[str], cols: list[str], title: str) -> bytes:
     """A labelled count heatmap as PNG bytes; matplotlib is imported only when a report is drawn."""
     from matplotlib.figure import Figure  # no pyplot: no global state, Agg canvas for PNG
 
@@ -242,18 +245,12 @@ def _heatmap(values, rows: list[str], cols: list[str], title: str) -> bytes:
     ax.set_title(title)
     top = values.max() if values.size else 0
     if len(rows) <= 80:
-        for (i, j), v in _cells(values):
+        for (i, j), v in np.ndenumerate(values):
             ax.text(j, i, str(v), ha="center", va="center", fontsize=8, color="white" if v > top / 2 else "black")
     fig.colorbar(image, ax=ax, shrink=0.8)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
     return buf.getvalue()
-
-
-def _cells(values) -> Iterable[tuple[tuple[int, int], int]]:
-    for i, row in enumerate(values):
-        for j, v in enumerate(row):
-            yield (i, j), int(v)
 
 
 def _e(value: object) -> str:
@@ -266,9 +263,11 @@ def _table(table_id: str, header: list[str], rows: Iterable[Iterable[object]], n
     """An HTML table with every header and cell escaped; columns from ``numeric_from`` align right."""
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
     body = "\n".join(
-        "<tr>" + "".join(
+        "<tr>"
+        + "".join(
             f'<td class="n">{_e(v)}</td>' if j >= numeric_from else f"<td>{_e(v)}</td>" for j, v in enumerate(row)
-        ) + "</tr>"
+        )
+        + "</tr>"
         for row in rows
     )
     return (
@@ -281,7 +280,9 @@ def _img(name: str, charts: Mapping[str, bytes], alt: str) -> str:
     if name not in charts:
         return ""
     data = base64.b64encode(charts[name]).decode("ascii")
-    return f'<figure><img src="data:image/png;base64,{data}" alt="{_e(alt)}"><figcaption>{_e(name)}</figcaption></figure>'
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{_e(alt)}"><figcaption>{_e(name)}</figcaption></figure>'
+    )
 
 
 _CSS = """
@@ -314,14 +315,14 @@ def _render(
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
         "style-src 'unsafe-inline'\">",
         "<title>Rencana aksi RB: comparison across satker</title>",
         f"<style>{_CSS}</style></head><body>",
         "<h1>Rencana aksi RB: comparison across satker</h1>",
         f"<p>{n} decrees from <code>{_e(source)}</code>, "
-        f"generated {_e(datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC'))}.</p>",
-        "<h2 id=\"ringkasan\">Summary per satker</h2>",
+        f"generated {_e(datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC'))}.</p>",
+        '<h2 id="ringkasan">Summary per satker</h2>',
         f'<ul class="summary">{lines}</ul>' if n else '<p class="none">No decrees found.</p>',
         _table(
             "summary",
@@ -329,7 +330,7 @@ def _render(
             ([labels[d], d, r.tahun, r.baris, r.area, r.bulan_aktif, r.ditolak] for d, r in summ.iterrows()),
             numeric_from=2,
         ),
-        "<h2 id=\"cakupan\">Area coverage (rows per RB area)</h2>",
+        '<h2 id="cakupan">Area coverage (rows per RB area)</h2>',
         _img("coverage.png", charts, "Heatmap of rows per satker and RB area"),
         _table(
             "coverage",
@@ -337,7 +338,7 @@ def _render(
             ([labels[d], *row] for d, row in zip(coverage.index, coverage.to_numpy().tolist(), strict=True)),
             numeric_from=1,
         ),
-        "<h2 id=\"bulan\">Month load (rows scheduled per month)</h2>",
+        '<h2 id="bulan">Month load (rows scheduled per month)</h2>',
         _img("bulan.png", charts, "Heatmap of rows scheduled per satker and month"),
         _table(
             "month-load",
@@ -345,7 +346,7 @@ def _render(
             ([labels[d], *row] for d, row in zip(load.index, load.to_numpy().tolist(), strict=True)),
             numeric_from=1,
         ),
-        "<h2 id=\"hilang\">Kegiatan and indikator most plans have but a satker lacks</h2>",
+        '<h2 id="hilang">Kegiatan and indikator most plans have but a satker lacks</h2>',
         "<p>Matched after casefolding, dropping leading numbering, collapsing punctuation and "
         "replacing the satker's own wilayah name; within the same RB area.</p>",
         _table(
@@ -358,7 +359,7 @@ def _render(
         )
         if len(missing)
         else '<p class="none">Nothing missing: every shared item is in every plan.</p>',
-        "<h2 id=\"jadwal\">Same kegiatan, different schedules</h2>",
+        '<h2 id="jadwal">Same kegiatan, different schedules</h2>',
         _schedule_table(differences, labels),
         "</body></html>",
     ]

@@ -3,16 +3,22 @@
 Streams rows (openpyxl write-only mode) so a workbook of every decree stays quick to build.
 Text is always stored as text: a kegiatan that starts with "=" must not become a formula.
 """
+
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from extract.combine import atomic_path, jadwal, read_decree
 from extract.errors import RenaksiError
+
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 SHEETS = ("rencana_aksi", "dokumen", "jadwal")
 EXCEL_CELL_LIMIT = 32_767  # characters; longer cells make Excel "repair" the file
@@ -77,7 +83,7 @@ def write_workbook(frames: Mapping[str, pd.DataFrame], out: Path) -> Path:
     return out
 
 
-def _text_cell(ws, value: str):
+def _text_cell(ws: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
     from openpyxl.cell import WriteOnlyCell
 
     cell = WriteOnlyCell(ws, value=value)

@@ -88,6 +88,7 @@ def table_cells(rulings: Sequence[Ruling], s: GridSettings) -> list[BBox]:
         return []
     edges = merge_edges(edges, s.snap_tolerance, s.snap_tolerance,
                         s.join_tolerance, s.join_tolerance)
+    edges += _closing_edges(edges)
     points = edges_to_intersections(edges, s.intersection_tolerance, s.intersection_tolerance)
     tables = cells_to_tables(intersections_to_cells(points))
     tables = [t for t in tables
@@ -95,6 +96,23 @@ def table_cells(rulings: Sequence[Ruling], s: GridSettings) -> list[BBox]:
     if not tables:
         return []
     return max(tables, key=len)
+
+
+def _closing_edges(edges: list[dict]) -> list[dict]:
+    """Rules along the top and bottom of the ruled area.
+
+    A spreadsheet draws a merged cell's border once, so where a page break cuts the merge
+    the piece on this page has no bottom (or top) line and would be lost as a cell.
+    """
+    h = [e for e in edges if e["orientation"] == "h"]
+    v = [e for e in edges if e["orientation"] == "v"]
+    if len(h) < 2 or len(v) < 2:
+        return []
+    x0 = min(e["x0"] for e in h)
+    x1 = max(e["x1"] for e in h)
+    top = min(e["top"] for e in v)
+    bottom = max(e["bottom"] for e in v)
+    return [_edge(Ruling(x0, y, x1, y), "h") for y in (top, bottom)]
 
 
 def _cluster(values: Sequence[float], tol: float) -> list[float]:

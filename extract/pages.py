@@ -132,6 +132,7 @@ def _read_chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
     chars: list[Char] = []
     last_font_obj = None
     font = ""
+    clip: tuple[float, float, float, float] | None = None
     for i in range(n):
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
         if code in (0x0D, 0x0A) or code == 0 or code == 0xFFFE:
@@ -143,7 +144,12 @@ def _read_chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
         if obj_key != last_font_obj:
             pdfium_c.FPDFText_GetFontInfo(raw, i, buf, len(buf), flags)
             font = buf.value.decode("utf-8", "replace")
+            clip = _clip_box(obj, height)
             last_font_obj = obj_key
+        if clip is not None:  # text a spreadsheet clipped away is not printed on this page
+            cx, cy = (rect.left + rect.right) / 2, height - (rect.top + rect.bottom) / 2
+            if not (clip[0] - 1 <= cx <= clip[2] + 1 and clip[1] - 1 <= cy <= clip[3] + 1):
+                continue
         size = pdfium_c.FPDFText_GetFontSize(raw, i)
         if code == 0x02:  # PDFium's mark for a hyphen that ends a line
             code = 0x2D
@@ -151,6 +157,25 @@ def _read_chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
         chars.append(Char(text=glyph, x0=rect.left, top=height - rect.top, x1=rect.right,
                           bottom=height - rect.bottom, font=font, size=size))
     return chars
+
+
+def _clip_box(obj, height: float) -> tuple[float, float, float, float] | None:
+    """Bounding box (top-left origin) of a page object's clip path, if it has one."""
+    clip = pdfium_c.FPDFPageObj_GetClipPath(obj)
+    if not clip:
+        return None
+    x, y = ctypes.c_float(), ctypes.c_float()
+    xs: list[float] = []
+    ys: list[float] = []
+    for k in range(pdfium_c.FPDFClipPath_CountPaths(clip)):
+        for j in range(pdfium_c.FPDFClipPath_CountPathSegments(clip, k)):
+            seg = pdfium_c.FPDFClipPath_GetPathSegment(clip, k, j)
+            if seg and pdfium_c.FPDFPathSegment_GetPoint(seg, x, y):
+                xs.append(x.value)
+                ys.append(height - y.value)
+    if not xs:
+        return None
+    return (min(xs), min(ys), max(xs), max(ys))
 
 
 def _read_drawing(page: pdfium.PdfPage, height: float,

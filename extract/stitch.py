@@ -111,14 +111,20 @@ def _blank_marks(marks: Sequence[MarkCell]) -> bool:
     return all(not m.text and not m.shaded for m in marks)
 
 
-def _is_tail(values: dict[str, _Slot], marks: Sequence[MarkCell], explicit_no: bool) -> bool:
+def _is_tail(values: dict[str, _Slot], marks: Sequence[MarkCell], explicit_no: bool,
+             previous: Sequence[MarkCell]) -> bool:
     """Does the first row of a page continue the last row of the previous page?
 
-    The tail of a split row carries no schedule marks and no KET; where the document
-    writes an explicit "no" mark ("-") that alone is decisive, otherwise its text must not
-    open a new numbered item.
+    The tail of a split row carries no schedule marks (or, in a Gantt chart, the same
+    shading as the row it continues) and no KET; where the document writes an explicit
+    "no" mark ("-") that alone is decisive, otherwise its text must not open a new
+    numbered item.
     """
-    if not _blank_marks(marks) or values.get("keterangan", _Slot("", False)).text:
+    same_bar = (any(m.shaded for m in marks) and all(not m.text for m in marks)
+                and [m.shaded for m in marks] == [m.shaded for m in previous])
+    if not (_blank_marks(marks) or same_bar):
+        return False
+    if values.get("keterangan", _Slot("", False)).text:
         return False
     texts = [s.text for s in values.values() if s.text and not s.spanned]
     if not texts:
@@ -147,7 +153,7 @@ def stitch(pages: Sequence[TablePage]) -> list[Row]:
                 continue  # an empty ruled row: padding, not plan content
             page_top = first and index > 0 and bool(drafts)
             first = False
-            if page_top and _is_tail(values, marks, explicit_no):
+            if page_top and _is_tail(values, marks, explicit_no, drafts[-1].marks):
                 _join_tail(drafts[-1], values, open_cells, grid.page_no, box)
                 continue
             if page_top:
@@ -161,23 +167,31 @@ def stitch(pages: Sequence[TablePage]) -> list[Row]:
 
 def _join_overflow(values: dict[str, _Slot], open_cells: dict[str, _Holder],
                    open_full: dict[str, bool]) -> dict[str, _Slot]:
-    """Merged hierarchy text that ran out of room at the foot of a page goes on at the top of
-    the next one, inside a new row. It belongs to the open cell when that cell was full and
-    the level above opens nothing new here (an AREA never starts without its NO.), unless
-    the text opens a numbered item of its own."""
+    """Merged hierarchy text printed past a page break belongs to the cell left open there.
+
+    Two ways it happens: the text ran out of room at the foot of the page and goes on at
+    the top of the next (the open cell is full; an AREA never starts without its NO., and
+    a numbered item is a new cell), or a spreadsheet centred the text of a cell spanning
+    the break and it all landed on the next page (the open cell is still empty).
+    """
     out = dict(values)
     parent_new = False
     for name in HIERARCHY:
         slot = values.get(name)
         if slot is None:
             continue
-        if (slot.text and not slot.spanned and not parent_new and open_full.get(name)
-                and name in open_cells and name != "area_no"
-                and not _ENUMERATED.match(slot.text)):
-            open_cells[name].parts.append(slot.text)
+        holder = open_cells.get(name)
+        fresh = bool(slot.text and not slot.spanned)
+        if fresh and holder is not None and not holder.parts:
+            holder.parts.append(slot.text)
             out[name] = _Slot("", spanned=True)
             continue
-        parent_new = parent_new or bool(slot.text and not slot.spanned)
+        if (fresh and not parent_new and open_full.get(name) and holder is not None
+                and name != "area_no" and not _ENUMERATED.match(slot.text)):
+            holder.parts.append(slot.text)
+            out[name] = _Slot("", spanned=True)
+            continue
+        parent_new = parent_new or fresh
     return out
 
 
