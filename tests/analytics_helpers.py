@@ -3,6 +3,7 @@
 The gold files are what the pipeline must produce, so folders built from them are what
 combine/compare/export will meet once the pipeline lands, without depending on it.
 """
+
 from __future__ import annotations
 
 import csv

@@ -15,9 +15,19 @@ from extract import combine as combine_mod
 from extract.combine import BULAN, DOKUMEN_SCHEMA, RENCANA_AKSI_SCHEMA, combine
 
 CONTRACT_COLUMNS = [
-    "doc_id", "row_no", "area_no", "area", "area_kode", "kegiatan", "sub_kegiatan", "indikator",
+    "doc_id",
+    "row_no",
+    "area_no",
+    "area",
+    "area_kode",
+    "kegiatan",
+    "sub_kegiatan",
+    "indikator",
     *[f"bulan_{m:02d}" for m in range(1, 13)],
-    "jadwal_satuan", "keterangan", "halaman_awal", "halaman_akhir",
+    "jadwal_satuan",
+    "keterangan",
+    "halaman_awal",
+    "halaman_akhir",
 ]
 
 
@@ -111,7 +121,9 @@ def test_duckdb_spans_all_plans(tmp_path):
                 "WHERE j.bulan = 1 GROUP BY 1"
             ).fetchall()
         )
-        counts = {t: con.sql(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in ("rencana_aksi", "dokumen", "jadwal")}
+        counts = {
+            t: con.sql(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in ("rencana_aksi", "dokumen", "jadwal")
+        }
     jan = ra[ra["bulan_01"]].groupby("doc_id").size()
     assert per_satker == {
         "KPU Kota Singkawang": jan["kpu-kota-singkawang-2023-6"],

@@ -171,7 +171,9 @@ def test_schedule_differences_match_gold_months(frames):
         assert list(rec.bulan) == sorted(rec.bulan)
 
     def gold_months(name: str) -> tuple[int, ...]:
-        rows = [r for r in _gold_rows(name) if r["kegiatan"] == "1. Perencanaan Reformasi Birokrasi" and r["area_no"] == 1]
+        rows = [
+            r for r in _gold_rows(name) if r["kegiatan"] == "1. Perencanaan Reformasi Birokrasi" and r["area_no"] == 1
+        ]
         return tuple(m for m in range(1, 13) if any(r["bulan"][m - 1] for r in rows))
 
     perencanaan = diff[diff["kegiatan"] == "1. Perencanaan Reformasi Birokrasi"].set_index("doc_id")["bulan"]
@@ -196,7 +198,12 @@ def test_summary_one_line_per_decree(tmp_path):
     assert set(summ.index) == {SK, BK, "kpu-kota-sambas-2023-6"}
     assert summ.loc[SK, "baris"] == 103 and summ.loc[BK, "baris"] == 82
     assert summ.loc["kpu-kota-sambas-2023-6"].to_dict() | {"instansi": None} == {
-        "instansi": None, "tahun": 2023, "baris": 0, "area": 0, "bulan_aktif": 0, "ditolak": 0,
+        "instansi": None,
+        "tahun": 2023,
+        "baris": 0,
+        "area": 0,
+        "bulan_aktif": 0,
+        "ditolak": 0,
     }
     assert summ.loc[SK, "ditolak"] == 2 and summ.loc[BK, "ditolak"] == 0
     for doc_id in (SK, BK):

@@ -50,7 +50,10 @@ def test_column_widths_fit_content(tmp_path):
     two_satker(tmp_path)
     combine(tmp_path)
     ws = load_workbook(export_xlsx(tmp_path, tmp_path / "r.xlsx"))["rencana_aksi"]
-    widths = {ws.cell(1, i).value: ws.column_dimensions[ws.cell(1, i).column_letter].width for i in range(1, ws.max_column + 1)}
+    widths = {
+        ws.cell(1, i).value: ws.column_dimensions[ws.cell(1, i).column_letter].width
+        for i in range(1, ws.max_column + 1)
+    }
     assert widths["kegiatan"] == MAX_WIDTH  # long text is capped
     assert widths["doc_id"] == len("kpu-kabupaten-bengkayang-2023-29") + 2
     assert widths["row_no"] == len("row_no") + 2  # header longer than "103"

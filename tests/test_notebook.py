@@ -1,4 +1,5 @@
 """The analysis notebook runs top to bottom against a real combined dataset."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -52,7 +53,9 @@ def test_notebook_answers_its_questions(tmp_path, monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}
+    ).execute()
 
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert not [o for c in code for o in c.outputs if o["output_type"] == "error"]

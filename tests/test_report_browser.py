@@ -1,4 +1,5 @@
 """The report as a person sees it: opened from disk in headless Chromium, offline."""
+
 from __future__ import annotations
 
 import shutil
@@ -32,8 +33,14 @@ def browser(tmp_path, monkeypatch) -> Iterator[webdriver.Chrome]:
     options = Options()
     options.binary_location = CHROMIUM
     for flag in (
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1000",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1400,1000",
         f"--user-data-dir={tmp_path / 'profile'}",
     ):
         options.add_argument(flag)
