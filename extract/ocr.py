@@ -24,7 +24,8 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Sequence, Set as AbstractSet
+from collections import Counter
+from collections.abc import Iterable, Sequence, Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -477,6 +478,13 @@ def is_broken_word(line: Sequence[Word], nxt: Sequence[Word], width: float,
     return not (head_w in lexicon and tail_w in lexicon)
 
 
+def page_lexicon(cells: Iterable[Sequence[Word]]) -> frozenset[str]:
+    """Words read at least twice on the page: a fragment of a broken word is read once, so
+    it is not taken for a word the document uses."""
+    counts = Counter(word for ws in cells for w in ws for word in words(w.text))
+    return frozenset(word for word, n in counts.items() if n >= 2)
+
+
 def join_lines(lines: Sequence[Sequence[Word]], width: float, lexicon: AbstractSet[str]) -> str:
     """Cell text as printed: in-cell line breaks become single spaces, broken words rejoined."""
     text = ""
@@ -595,7 +603,7 @@ def read_table(scan: Scan, page: Page, settings: Settings, binary: str) -> PageG
     lines = cv2.dilate(scan.h_mask | scan.v_mask, np.ones((3, 3), np.uint8))
     ink = scan.ink & ~lines
     clean = np.where(lines > 0, 255, scan.gray).astype(np.uint8)
-    inset = tol
+    inset = max(1, dpi // 100)  # the lines are whitened already; more would cut descenders
     narrow = 0.025 * (xs[-1] - xs[0])  # month columns ~0.021, NO. ~0.031
     min_blob = max(4, round((dpi / 100) ** 2 * 3))
 
@@ -611,8 +619,9 @@ def read_table(scan: Scan, page: Page, settings: Settings, binary: str) -> PageG
             continue
         cell_ink_img = ink[box[1]:box[3], box[0]:box[2]]
         fill = shade(scan.gray[box[1]:box[3], box[0]:box[2]], cell_ink_img)
-        found = cell_ink(cell_ink_img, min_blob)
-        mark = classify_mark(found, dpi) if box[2] - box[0] <= narrow or found.pixels == 0 else None
+        measured = cell_ink(cell_ink_img, min_blob)
+        mark = (classify_mark(measured, dpi)
+                if box[2] - box[0] <= narrow or measured.pixels == 0 else None)
         if mark is not None:
             decided[k] = (mark[0], mark[1], fill)
         else:
@@ -621,7 +630,7 @@ def read_table(scan: Scan, page: Page, settings: Settings, binary: str) -> PageG
 
     found = read_cells(binary, to_read, settings.ocr.lang, dpi)
     lines = {k: text_lines(ws) for k, ws in found.items()}
-    lexicon = frozenset(word for ws in found.values() for w in ws for word in words(w.text))
+    lexicon = page_lexicon(found.values())
     widest: dict[tuple[int, int], int] = {}  # the column's text width, from its widest line
     for k, cell_lines in lines.items():
         col = spans[k][1:4:2]
