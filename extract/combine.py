@@ -196,7 +196,7 @@ def read_decree(folder: Path) -> Decree:
     except (OSError, pa.ArrowException) as exc:
         raise UnreadableDecree(f"rencana_aksi.parquet unreadable ({exc.__class__.__name__})", folder) from exc
     table = _conform_contract(table, folder)
-    dokumen = flatten_dokumen(raw, ditolak=_count_ditolak(folder / "ditolak.csv"))
+    dokumen = flatten_dokumen(raw, ditolak=_count_ditolak(raw.get("validasi"), folder / "ditolak.csv"))
     doc_id = dokumen["doc_id"] or folder.name
     dokumen["doc_id"] = doc_id
     return Decree(folder=folder, doc_id=str(doc_id), table=table, dokumen=dokumen)
@@ -219,8 +219,14 @@ def _conform_contract(table: pa.Table, folder: Path) -> pa.Table:
     return table
 
 
-def _count_ditolak(path: Path) -> int:
-    """Rejected plan rows: distinct row_no in ditolak.csv (a row may fail several checks)."""
+def _count_ditolak(validasi: object, path: Path) -> int:
+    """Rejected plan rows: the pipeline's own ``validasi.baris_ditolak`` when it states one.
+
+    Otherwise distinct row_no in ditolak.csv (a row may fail several checks), so folders
+    written by other tools still get a count.
+    """
+    if isinstance(validasi, dict) and isinstance(validasi.get("baris_ditolak"), int):
+        return validasi["baris_ditolak"]
     if not path.exists():
         return 0
     import pandas as pd

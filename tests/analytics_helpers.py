@@ -125,12 +125,26 @@ def write_gold_decree(
         "halaman_lampiran": [3, int(df["halaman_akhir"].max())],
         "jumlah_baris": len(df),
         "metode": "text",
-        "validasi": {"checks": {"schema": "ok"}, "ditolak": rejects},
+        "validasi": validasi(len(df), rejects),
         "renaksi_version": "0.1.0",
         "extracted_at": "2024-01-01T00:00:00+00:00",
     }
     (folder / "dokumen.json").write_text(json.dumps(dokumen, ensure_ascii=False, indent=2), encoding="utf-8")
     return folder
+
+
+def validasi(accepted: int, rejects: list[dict[str, object]]) -> dict[str, object]:
+    """``dokumen.json``'s validasi as extract/write.py shapes it: one entry per rejected row."""
+    by_row: dict[int, list[str]] = {}
+    for r in rejects:
+        by_row.setdefault(int(r["row_no"]), []).append(str(r["reason"]))
+    return {
+        "baris_diterima": accepted,
+        "baris_ditolak": len(by_row),
+        "ditolak": [{"row_no": n, "alasan": sorted(set(reasons))} for n, reasons in sorted(by_row.items())],
+        "peringatan": [],
+        "ocr_baris_keyakinan_rendah": [],
+    }
 
 
 def two_satker(out_dir: Path) -> list[Path]:

@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from analytics_helpers import BENGKAYANG, SINGKAWANG, two_satker, write_gold_decree
+from analytics_helpers import BENGKAYANG, SINGKAWANG, two_satker, validasi, write_gold_decree
 from extract import combine as combine_mod
 from extract.combine import BULAN, DOKUMEN_SCHEMA, RENCANA_AKSI_SCHEMA, combine
 
@@ -84,10 +84,26 @@ def test_dokumen_has_one_flat_row_per_decree(tmp_path):
     assert sk["jumlah_baris"] == 103
     assert sk["jumlah_ditolak"] == 2  # row 7 failed twice, row 12 once
     assert dok.loc["kpu-kabupaten-bengkayang-2023-29", "jumlah_ditolak"] == 0
-    assert json.loads(sk["validasi"]) == {"checks": {"schema": "ok"}, "ditolak": rejects}
+    assert json.loads(sk["validasi"]) == validasi(103, rejects)
+    assert json.loads(sk["validasi"])["ditolak"][0] == {"row_no": 7, "alasan": ["area 9", "kosong"]}
 
     from_csv = pd.read_csv(paths.dokumen_csv, dtype=str).set_index("doc_id")
-    assert json.loads(from_csv.loc["kpu-kota-singkawang-2023-6", "validasi"])["ditolak"] == rejects
+    assert json.loads(from_csv.loc["kpu-kota-singkawang-2023-6", "validasi"]) == validasi(103, rejects)
+
+
+def test_rejected_rows_counted_from_ditolak_csv_when_validasi_has_no_count(tmp_path):
+    rejects = [
+        {"row_no": 3, "column": "indikator", "check": "a", "value": "", "reason": "x"},
+        {"row_no": 3, "column": "area_no", "check": "b", "value": "", "reason": "y"},
+        {"row_no": 8, "column": "area_no", "check": "b", "value": "", "reason": "y"},
+        {"row_no": 9, "column": "area_no", "check": "b", "value": "", "reason": "y"},
+    ]
+    folder = write_gold_decree(BENGKAYANG, tmp_path, rejects=rejects)
+    raw = json.loads((folder / "dokumen.json").read_text(encoding="utf-8"))
+    raw["validasi"] = {"catatan": "written by another tool"}
+    (folder / "dokumen.json").write_text(json.dumps(raw), encoding="utf-8")
+    dok = pd.read_parquet(combine(tmp_path).dokumen)
+    assert dok["jumlah_ditolak"].tolist() == [3]
 
 
 def test_jadwal_lists_every_true_month(tmp_path):

@@ -41,7 +41,7 @@ def test_combined_workbook_has_every_table(tmp_path):
     assert ra["keterangan"].fillna("").tolist() == expected["keterangan"].tolist()
     dok = _sheet_frame(out, "dokumen").set_index("doc_id")
     assert dok.loc["kpu-kota-singkawang-2023-6", "halaman_lampiran_akhir"] == 11
-    assert json.loads(dok.loc["kpu-kota-singkawang-2023-6", "validasi"])["checks"] == {"schema": "ok"}
+    assert json.loads(dok.loc["kpu-kota-singkawang-2023-6", "validasi"])["baris_diterima"] == 103
     jad = _sheet_frame(out, "jadwal")
     assert jad.groupby("bulan").size().to_dict() == pd.read_parquet(paths.jadwal).groupby("bulan").size().to_dict()
 
