@@ -1,20 +1,41 @@
 #!/usr/bin/env bash
-# System packages renaksi needs beyond PyPI: Tesseract with the Indonesian model (scanned
-# decrees) and Chromium (browser tests of the HTML reports). Installs what is missing.
+# System packages renaksi needs beyond the Python venv: Tesseract with its Indonesian
+# model (OCR of scanned decrees) and poppler-utils (pdftoppm/pdfimages for inspecting
+# scans). Quiet and idempotent when all is present; installs with apt-get otherwise;
+# exits non-zero with a message saying what to do when it cannot.
 set -euo pipefail
-need=()
-command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
-if ! tesseract --list-langs 2>/dev/null | grep -qx ind; then need+=(tesseract-ocr-ind); fi
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
-[ ${#need[@]} -eq 0 ] && exit 0
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "renaksi: please install ${need[*]} (no apt-get on this machine)" >&2
-  exit 1
+
+missing=()
+command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
+if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx ind; then
+    missing+=(tesseract-ocr-ind)
 fi
-echo "renaksi: installing ${need[*]} ..." >&2
-$SUDO apt-get update -qq >/dev/null
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null \
-  || { echo "renaksi: could not install ${need[*]}; scanned PDFs and browser tests need them" >&2; exit 1; }
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "system-deps: installing ${missing[*]}" >&2
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "system-deps: apt-get not found; install ${missing[*]} with your package manager" \
+         "(Tesseract needs the 'ind' language data)" >&2
+    exit 1
+fi
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        sudo=(sudo)
+    else
+        echo "system-deps: not root and no sudo; run as root: apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+if ! "${sudo[@]}" apt-get update -qq || \
+   ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+    echo "system-deps: apt-get could not install ${missing[*]}" >&2
+    exit 1
+fi
+if ! tesseract --list-langs 2>/dev/null | grep -qx ind || ! command -v pdftoppm >/dev/null 2>&1; then
+    echo "system-deps: ${missing[*]} installed but tesseract 'ind' or pdftoppm still missing" >&2
+    exit 1
+fi
