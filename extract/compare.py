@@ -290,7 +290,7 @@ body{font-family:system-ui,sans-serif;margin:2rem;max-width:1400px;color:#222}
 .scroll{overflow-x:auto;margin:.5rem 0 1.5rem}
 table{border-collapse:collapse;font-size:.85rem}
 th,td{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top;text-align:left}
-th{background:#f0f3f7}td.n{text-align:right}
+th{background:#f0f3f7}td.n{text-align:right}td:first-child{white-space:nowrap}
 ul.summary li{margin:.2rem 0}img{max-width:100%}figcaption{font-size:.75rem;color:#666}
 .none{color:#666;font-style:italic}
 """
