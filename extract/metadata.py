@@ -36,8 +36,12 @@ def _title(words: str) -> str:
 
 
 def instansi_of(text: str) -> str | None:
-    """Satker name in its short official form: "KPU Kota Singkawang", "KIP Kabupaten Pidie"."""
-    for line in text.splitlines():
+    """Satker name in its short official form: "KPU Kota Singkawang", "KIP Kabupaten Pidie".
+
+    The decree's own title line ("KEPUTUSAN ...") names the issuer best; letterheads next.
+    """
+    lines = text.splitlines()
+    for line in sorted(lines, key=lambda ln: "KEPUTUSAN" not in ln.upper()):
         m = _SATKER.search(line.strip())
         if not m or (m.group(2) is None and not re.search(r"KEPUTUSAN|KETUA", line, re.I)):
             continue

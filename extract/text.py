@@ -56,8 +56,8 @@ def _is_broken_word(line: Sequence[Char], text: str, nxt: Sequence[Char], next_t
     A typesetter only breaks inside a word that does not fit on a line by itself: the line
     holds that one token and fills the column's text width, and the next line goes on in
     lower case ("Perundangan/Dereg" + "ulasi"). Narrow columns also wrap short words that
-    way ("Dalam" / "proses"), so the fragments must not both be words the document uses
-    elsewhere, unless the joined word is one.
+    way ("Dalam" / "proses"), so neither fragment may be a word the document uses elsewhere,
+    unless the joined word is one.
     """
     if not text or not next_text or " " in text or line[-1].text.isspace():
         return False
@@ -70,7 +70,7 @@ def _is_broken_word(line: Sequence[Char], text: str, nxt: Sequence[Char], next_t
     tail = words(next_text)[0] if words(next_text) else ""
     if (head + tail) in lexicon:
         return True
-    return not (head in lexicon and tail in lexicon)
+    return head not in lexicon and tail not in lexicon
 
 
 def words(text: str) -> list[str]:

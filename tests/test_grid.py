@@ -1,0 +1,37 @@
+from conftest import PDFS
+from extract.grid import find_grids
+from extract.pages import open_document
+from extract.settings import Settings
+
+
+def _grids(name):
+    return find_grids(open_document(PDFS / name), Settings())
+
+
+def test_word_grid_has_spans_and_text():
+    grid = _grids("singkawang-2023-word.pdf")[0]
+    assert grid.page_no == 3 and len(grid.xs) == 19
+    cells = {(c.row, c.col): c for c in grid.cells}
+    assert cells[(0, 0)].text == "NO." and cells[(0, 0)].rowspan == 2
+    assert cells[(0, 5)].text == "PELAKSANAAN (BULAN)" and cells[(0, 5)].colspan == 12
+    area = cells[(3, 1)]
+    assert area.text == "Manajemen Perubahan" and area.rowspan == 7
+
+
+def test_gantt_cells_carry_their_fill():
+    grid = _grids("singkawang-2023-word-shaded.pdf")[0]
+    data = [c for c in grid.cells if c.row == 3 and 5 <= c.col <= 16]
+    assert [c.fill is not None and c.fill != (255, 255, 255) for c in data].count(True) == 1
+
+
+def test_spreadsheet_merge_cut_by_page_break_is_still_a_cell():
+    grid = _grids("singkawang-2023-excel.pdf")[0]
+    area = [c for c in grid.cells if c.col == 1 and c.row >= 3]
+    assert area and "Manajemen Perubahan" in area[0].text
+
+
+def test_broken_word_is_rejoined():
+    grids = _grids("singkawang-2023-word.pdf")
+    texts = [c.text for g in grids for c in g.cells]
+    assert any("Perundangan/Deregulasi" in t for t in texts)
+    assert not any("Dereg ulasi" in t for t in texts)

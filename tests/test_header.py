@@ -1,0 +1,56 @@
+import pytest
+
+from conftest import PDFS
+from extract.errors import HeaderNotRecognised
+from extract.grid import find_grids
+from extract.header import map_header
+from extract.model import Cell, PageGrid
+from extract.pages import open_document
+from extract.settings import Settings
+
+
+def _first_map(name):
+    grid = find_grids(open_document(PDFS / name), Settings())[0]
+    return map_header(grid)
+
+
+def test_monthly_header():
+    cmap = _first_map("singkawang-2023-word.pdf")
+    assert cmap.names[:5] == ("area_no", "area", "kegiatan", "sub_kegiatan", "indikator")
+    assert cmap.names[-1] == "keterangan" and len(cmap.schedule) == 12
+    assert cmap.header_rows == 3  # two header rows and the 1..18 number row
+
+
+def test_quarterly_header():
+    cmap = _first_map("singkawang-2023-word-triwulan.pdf")
+    assert cmap.jadwal_satuan == "triwulan"
+    assert [c.name for c in cmap.schedule] == ["tw_1", "tw_2", "tw_3", "tw_4"]
+
+
+def test_month_names_and_extra_columns():
+    cmap = _first_map("singkawang-2023-word-extra-cols.pdf")
+    assert "penanggung_jawab" in cmap.names and "target" in cmap.names
+    assert [c.name for c in cmap.schedule] == [f"bulan_{m:02d}" for m in range(1, 13)]
+
+
+def _grid(texts):
+    n = len(texts)
+    xs = tuple(float(10 * i) for i in range(n + 1))
+    cells = tuple(Cell(0, i, 1, 1, (xs[i], 0, xs[i + 1], 10), t) for i, t in enumerate(texts))
+    return PageGrid(page_no=4, bbox=(0, 0, xs[-1], 20), xs=xs, ys=(0.0, 10.0, 20.0),
+                    cells=cells + (Cell(1, 0, 1, n, (0, 10, xs[-1], 20), "data"),))
+
+
+def test_table_without_schedule_is_refused_with_what_was_found():
+    with pytest.raises(HeaderNotRecognised) as info:
+        map_header(_grid(["NO.", "KEGIATAN", "INDIKATOR", "ANGGARAN", "KET."]))
+    assert info.value.page == 4 and "ANGGARAN" in str(info.value)
+
+
+def test_synonyms_and_case():
+    texts = ["No", "Area Perubahan", "Rencana Aksi", "Sub Kegiatan", "Indikator Kinerja",
+             *["Jan", "Peb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agt", "Sept", "Okt", "Nop", "Des"],
+             "Keterangan"]
+    cmap = map_header(_grid(texts))
+    assert cmap.names[:5] == ("area_no", "area", "kegiatan", "sub_kegiatan", "indikator")
+    assert len(cmap.schedule) == 12 and cmap.names[-1] == "keterangan"

@@ -1,0 +1,35 @@
+import pytest
+
+from extract.model import MarkCell
+from extract.normalise import area_number, doc_slug, months_of, read_mark
+
+
+@pytest.mark.parametrize("text", ["√", "✓", "✔", "v", "V", "x", "X", "√ √"])
+def test_ticks_are_true(text):
+    assert read_mark(MarkCell(text)) is True
+
+
+@pytest.mark.parametrize("text", ["", "-", "–", "—"])
+def test_dashes_and_blanks_are_false(text):
+    assert read_mark(MarkCell(text)) is False
+
+
+def test_shaded_cell_is_true_and_unknown_is_none():
+    assert read_mark(MarkCell("", shaded=True)) is True
+    assert read_mark(MarkCell("50%")) is None
+
+
+def test_area_numbers():
+    assert [area_number(t) for t in ["1.", "8", "II.", "IV)", "", "A."]] == [1, 8, 2, 4, None, None]
+
+
+def test_quarters_become_months():
+    assert months_of([True, False, None, True], "triwulan") == (
+        [True] * 3 + [False] * 3 + [None] * 3 + [True] * 3)
+
+
+def test_doc_slug_is_safe():
+    assert doc_slug("KPU Kota Singkawang", 2023, "6", "x") == "kpu-kota-singkawang-2023-6"
+    slug = doc_slug("../../etc/" + "A" * 300 + "\x00", 2023, "1/2", "x")
+    assert set(slug) <= set("abcdefghijklmnopqrstuvwxyz0123456789-") and len(slug) <= 120
+    assert doc_slug(None, None, None, "Nama Berkas!") == "nama-berkas"
