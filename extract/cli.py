@@ -95,5 +95,31 @@ def extract(
     raise typer.Exit(1 if failures else 0)
 
 
-def main() -> None:
-    app()
+@app.command()
+def compare(
+    data_dir: Annotated[Path, typer.Argument(help="folder written by `renaksi extract`")] = Path("data/processed"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="report folder")] = Path("report"),
+) -> None:
+    """Cross-satker comparison report (self-contained HTML with its charts)."""
+    from .compare import compare as build_report
+
+    _one_line(lambda: console.print(f"[green]✓[/] {build_report(data_dir, out)}"))
+
+
+@app.command("export")
+def export(
+    data_dir: Annotated[Path, typer.Argument(help="folder written by `renaksi extract`")] = Path("data/processed"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="XLSX file")] = Path("data/processed/renaksi.xlsx"),
+) -> None:
+    """The combined tables as one XLSX workbook for office users."""
+    from .export import export_xlsx
+
+    _one_line(lambda: console.print(f"[green]✓[/] {export_xlsx(data_dir, out)}"))
+
+
+def _one_line(job) -> None:
+    try:
+        job()
+    except RenaksiError as exc:
+        err_console.print(f"[red]✗[/] {exc}")
+        raise typer.Exit(1) from None
