@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # System packages renaksi needs beyond the Python venv: Tesseract with its Indonesian
 # model (OCR of scanned decrees) and poppler-utils (pdftoppm/pdfimages for inspecting
-# scans). Quiet and idempotent when all is present; installs with apt-get otherwise;
+# scans), Chromium with chromedriver (browser tests of the reports). Quiet and idempotent when all is present; installs with apt-get otherwise;
 # exits non-zero with a message saying what to do when it cannot.
 set -euo pipefail
 
@@ -11,6 +11,9 @@ if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/nul
     missing+=(tesseract-ocr-ind)
 fi
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+# headless Chromium and its driver: the browser tests of the HTML reports
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
