@@ -61,3 +61,15 @@ def test_extra_columns_are_kept():
     table = extracted("singkawang-2023-word-extra-cols").table
     assert {"penanggung_jawab", "target"} <= set(table.columns)
     assert table["penanggung_jawab"].notna().all()
+
+
+@pytest.mark.parametrize("style", BORN_DIGITAL)
+def test_area_kode_and_region_for_every_row(style):
+    from extract.reference import AREA_KODE, region_of
+
+    result = extracted(style)
+    table = result.table
+    assert (table["area_kode"] == table["area_no"].map(lambda n: AREA_KODE[n - 1])).all()
+    want = gold(style)["document"]
+    assert result.meta.kode_wilayah == region_of(want["instansi"]).kode_wilayah
+    assert result.meta.kode_wilayah in {"61.72", "61.07"}
