@@ -36,16 +36,8 @@ class NoLampiran(RenaksiError):
     """The decree has no ruled rencana-aksi table."""
 
 
-class GridNotFound(RenaksiError):
-    """A page classified as lampiran has no table grid that can be read."""
-
-
 class HeaderNotRecognised(RenaksiError):
     """The table header cannot be mapped to the rencana-aksi columns."""
-
-
-class ScannedPdf(RenaksiError):
-    """Pages without a text layer and no OCR engine to read them."""
 
 
 class OcrUnavailable(RenaksiError):

@@ -113,10 +113,6 @@ class Column:
     x1: float
     header: str  # the header text it was recognised from
 
-    @property
-    def center(self) -> float:
-        return (self.x0 + self.x1) / 2
-
 
 @dataclass(frozen=True, slots=True)
 class ColumnMap:
