@@ -1,19 +1,22 @@
 """`renaksi` command line: a thin shell over ``pipeline.run`` and ``write.write``.
 
-Each decree prints one line; a failing decree prints one line naming the file and page and
-the batch goes on. Exit status: 0 all extracted, 1 some failed, 2 usage error.
+Each decree prints one line (extracted, unchanged, or failed naming the file and page) and
+the batch goes on; scheduling lives in ``batch``. Exit status: 0 all ok, 1 some failed, 2 usage.
 """
 from __future__ import annotations
 
 import glob
-import traceback
+import os
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import track
+from rich.progress import Progress
+from rich.table import Table
 
+from .batch import Failed, Outcome, Skipped
 from .errors import RenaksiError
 from .settings import Settings
 
@@ -54,45 +57,63 @@ def extract(
     paths: Annotated[list[str], typer.Argument(help="PDF files, folders or globs")],
     out: Annotated[Path, typer.Option("--out", "-o", help="output folder")] = Path("data/processed"),
     password: Annotated[str | None, typer.Option(help="password of encrypted PDFs")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
+                                      help="decrees extracted at once")] = os.cpu_count() or 1,
+    timeout: Annotated[float, typer.Option(min=0.001, help="seconds allowed per file")] = 300.0,
+    force: Annotated[bool, typer.Option("--force", help="redo inputs already extracted")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="tracebacks on failure")] = False,
 ) -> None:
     """Extract each decree's rencana-aksi table into OUT/<doc_id>/ and rebuild the combined dataset."""
+    from .batch import extract_all
     from .combine import combine
-    from .pipeline import run
-    from .write import write
 
     files, missing = expand(paths)
     if not files and not missing:
         err_console.print("no PDF files found in the given paths")
         raise typer.Exit(2)
-    settings = Settings(password=password)
-    failures = len(missing)
     for raw in missing:
         err_console.print(f"[red]✗[/] {raw}: no such file")
-    iterator = track(files, description="extracting", console=err_console,
-                     transient=True) if len(files) > 1 else files
-    for path in iterator:
-        try:
-            result = run(path, settings)
-            folder = write(result, out)
-        except RenaksiError as exc:
-            failures += 1
-            err_console.print(f"[red]✗[/] {exc}")
-            if verbose:
-                err_console.print(traceback.format_exc())
-            continue
-        except Exception as exc:  # a bug or a PDF nobody foresaw: one line, batch goes on
-            failures += 1
-            err_console.print(f"[red]✗[/] {path.name}: unexpected {type(exc).__name__}: {exc}")
-            if verbose:
-                err_console.print(traceback.format_exc())
-            continue
-        rejected = len(result.rejected)  # type: ignore[arg-type]
-        note = f", [yellow]{rejected} rejected[/] (see ditolak.csv)" if rejected else ""
-        console.print(f"[green]✓[/] {path.name} → {folder} ({len(result.table)} rows{note}, "
-                      f"{result.metode})")
+    tally = Counter(failed=len(missing))
+    with Progress(*Progress.get_default_columns(), console=err_console, transient=True,
+                  disable=len(files) < 2) as progress:
+        task = progress.add_task("extracting", total=len(files))
+
+        def report(outcome: Outcome) -> None:
+            _print_outcome(outcome, verbose, tally)
+            progress.advance(task)
+
+        extract_all(files, out, Settings(password=password), jobs=jobs, timeout=timeout,
+                    force=force, on_outcome=report)
     combine(out)
-    raise typer.Exit(1 if failures else 0)
+    if len(files) > 1:
+        _print_summary(tally)
+    raise typer.Exit(1 if tally["failed"] else 0)
+
+
+def _print_outcome(outcome: Outcome, verbose: bool, tally: Counter[str]) -> None:
+    if isinstance(outcome, Skipped):
+        tally["unchanged"] += 1
+        console.print(f"= {outcome.name} unchanged ({outcome.doc_id})")
+    elif isinstance(outcome, Failed):
+        tally["failed"] += 1
+        err_console.print(f"[red]✗[/] {outcome.line}")
+        if verbose and outcome.trace:
+            err_console.print(outcome.trace)
+    else:
+        tally["extracted"] += 1
+        tally["rejected"] += outcome.rejected
+        note = (f", [yellow]{outcome.rejected} rejected[/] (see ditolak.csv)"
+                if outcome.rejected else "")
+        console.print(f"[green]✓[/] {outcome.name} → {outcome.folder} ({outcome.rows} rows{note}, "
+                      f"{outcome.metode})")
+
+
+def _print_summary(tally: Counter[str]) -> None:
+    table = Table(title="renaksi extract")
+    for column in ("extracted", "unchanged", "rejected rows", "failed"):
+        table.add_column(column, justify="right")
+    table.add_row(*(str(tally[k]) for k in ("extracted", "unchanged", "rejected", "failed")))
+    console.print(table)
 
 
 @app.command()
