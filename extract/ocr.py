@@ -464,8 +464,8 @@ def is_broken_word(line: Sequence[Word], nxt: Sequence[Word], width: float,
 
     The same rule as for born-digital cells (`text._is_broken_word`): a typesetter breaks
     inside a word only when it does not fit on a line by itself, so the line is that one
-    token, filling the column's text width, and the next goes on in lower case; fragments
-    that are both words the page uses elsewhere were wrapped, not broken.
+    token, filling the column's text width, and the next goes on in lower case; when
+    either fragment is a word the page uses elsewhere the line was wrapped, not broken.
     """
     head, tail = line[-1].text, nxt[0].text
     if len(line) > 1 or not (head[-1].isalpha() and tail[0].islower()):
@@ -475,7 +475,7 @@ def is_broken_word(line: Sequence[Word], nxt: Sequence[Word], width: float,
     head_w, tail_w = (words(head) or [""])[-1], (words(tail) or [""])[0]
     if head_w + tail_w in lexicon:
         return True
-    return not (head_w in lexicon and tail_w in lexicon)
+    return head_w not in lexicon and tail_w not in lexicon
 
 
 def page_lexicon(cells: Iterable[Sequence[Word]]) -> frozenset[str]:
@@ -686,7 +686,7 @@ def read_cells(binary: str, crops: Sequence[tuple[int, np.ndarray]], lang: str,
 
 
 PUNCTUATION_LANG = "eng"
-_DOUBTFUL = re.compile(r"[:,]$|Y[6o]|96|Hb|^\(?Y\)?$")  # how the ind model writes ";" and "%"
+_DOUBTFUL = re.compile(r"[:,]$|[Yy][6o]|96|Hb|^\(?Y\)?$")  # how the ind model writes ";" and "%"
 
 
 def _second_lang(binary: str, lang: str) -> str | None:
