@@ -172,7 +172,7 @@ def _in_processes(files: list[Path], out: Path, settings: Settings, jobs: int, t
                   on_outcome: OnOutcome) -> None:
     """At most ``jobs`` decrees at once, each in a process that is killed at its deadline."""
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["extract.batch", "extract.pipeline", "extract.write"])
+    ctx.set_forkserver_preload(["__main__", "extract.batch", "extract.pipeline", "extract.write"])
     lock_dir = Path(tempfile.mkdtemp(prefix="renaksi-locks-"))
     pending = deque(files)
     running: list[_Slot] = []
