@@ -586,75 +586,97 @@ class OcrGrid:
 
 
 def read_table(scan: Scan, page: Page, settings: Settings, binary: str) -> PageGrid | None:
-    import cv2
-    import numpy as np
-
-    dpi = scan.dpi
-    to_pt = 72 / dpi
+    """The page's ruled table as a grid of cells, or None when it has none."""
+    to_pt = 72 / scan.dpi
     region = table_region(scan.h_mask, scan.v_mask, round(settings.grid.min_table_width / to_pt))
     if region is None:
         return None
     xs, ys = grid_lines(scan, region)
     if len(xs) < 2 or len(ys) < 2:
         return None
-    tol = _line_tol(dpi)
-    spans = grid_spans(scan.h_mask, scan.v_mask, xs, ys, tol)
+    spans = grid_spans(scan.h_mask, scan.v_mask, xs, ys, _line_tol(scan.dpi))
+    boxes, decided, to_read = triage(scan, spans, xs, ys)
+    found = read_cells(binary, to_read, settings.ocr.lang, scan.dpi)
+    read = cell_texts(found, spans, boxes)
+    cells = []
+    for k, (r, c, rs, cs) in enumerate(spans):
+        text, conf, full = read.get(k, (decided[k][0], decided[k][1], False))
+        bbox: BBox = (xs[c] * to_pt, ys[r] * to_pt, xs[c + cs] * to_pt, ys[r + rs] * to_pt)
+        cells.append(Cell(r, c, rs, cs, bbox, text, fill=decided[k][2], confidence=conf,
+                          full=full))
+    return PageGrid(page_no=page.page_no,
+                    bbox=(xs[0] * to_pt, ys[0] * to_pt, xs[-1] * to_pt, ys[-1] * to_pt),
+                    xs=tuple(x * to_pt for x in xs), ys=tuple(y * to_pt for y in ys),
+                    cells=tuple(cells), rulings=_rulings(scan, to_pt), source="ocr")
 
+
+Decision = tuple[str, float, tuple[int, int, int] | None]  # text, confidence, shade
+
+
+def triage(scan: Scan, spans: Sequence[tuple[int, int, int, int]], xs: Sequence[float],
+           ys: Sequence[float]) -> tuple[list[tuple[int, int, int, int]], list[Decision],
+                                         list[tuple[int, np.ndarray]]]:
+    """Pixel box of each cell, what its ink already decides, and the crops left for OCR.
+
+    An empty cell needs no OCR; a narrow cell (a month, a quarter) whose ink is a tick
+    or a dash is decided by shape. Everything else is cropped from the page with its
+    ruling lines whitened, so no stroke of a line reaches Tesseract.
+    """
+    import cv2
+    import numpy as np
+
+    dpi = scan.dpi
     lines = cv2.dilate(scan.h_mask | scan.v_mask, np.ones((3, 3), np.uint8))
     ink = scan.ink & ~lines
     clean = np.where(lines > 0, 255, scan.gray).astype(np.uint8)
     inset = max(1, dpi // 100)  # the lines are whitened already; more would cut descenders
-    narrow = 0.025 * (xs[-1] - xs[0])  # month columns ~0.021, NO. ~0.031
+    narrow = 0.025 * (xs[-1] - xs[0])  # month columns ~0.021 of the table, NO. ~0.031
     min_blob = max(4, round((dpi / 100) ** 2 * 3))
-
-    decided: dict[int, tuple[str, float, tuple[int, int, int] | None]] = {}
-    to_read: list[tuple[int, np.ndarray]] = []
-    boxes: list[tuple[int, int, int, int]] = []
+    boxes, decided, to_read = [], [], []
     for k, (r, c, rs, cs) in enumerate(spans):
-        box = (round(xs[c]) + inset, round(ys[r]) + inset,
-               round(xs[c + cs]) - inset, round(ys[r + rs]) - inset)
-        boxes.append(box)
-        if box[2] <= box[0] or box[3] <= box[1]:
-            decided[k] = ("", 0.0, None)
+        x0, y0 = round(xs[c]) + inset, round(ys[r]) + inset
+        x1, y1 = round(xs[c + cs]) - inset, round(ys[r + rs]) - inset
+        boxes.append((x0, y0, x1, y1))
+        if x1 <= x0 or y1 <= y0:
+            decided.append(("", 0.0, None))
             continue
-        cell_ink_img = ink[box[1]:box[3], box[0]:box[2]]
-        fill = shade(scan.gray[box[1]:box[3], box[0]:box[2]], cell_ink_img)
-        measured = cell_ink(cell_ink_img, min_blob)
-        mark = (classify_mark(measured, dpi)
-                if box[2] - box[0] <= narrow or measured.pixels == 0 else None)
-        if mark is not None:
-            decided[k] = (mark[0], mark[1], fill)
+        fill = shade(scan.gray[y0:y1, x0:x1], ink[y0:y1, x0:x1])
+        measured = cell_ink(ink[y0:y1, x0:x1], min_blob)
+        mark = classify_mark(measured, dpi) if x1 - x0 <= narrow or not measured.pixels else None
+        if mark is None:
+            decided.append(("", 0.0, fill))
+            to_read.append((k, clean[y0:y1, x0:x1]))
         else:
-            decided[k] = ("", 0.0, fill)
-            to_read.append((k, clean[box[1]:box[3], box[0]:box[2]]))
+            decided.append((mark[0], mark[1], fill))
+    return boxes, decided, to_read
 
-    found = read_cells(binary, to_read, settings.ocr.lang, dpi)
+
+def cell_texts(found: dict[int, list[Word]], spans: Sequence[tuple[int, int, int, int]],
+               boxes: Sequence[tuple[int, int, int, int]]) -> dict[int, tuple[str, float, bool]]:
+    """Text, mean word confidence and "runs to the bottom" of each OCR'd cell."""
     lines = {k: text_lines(ws) for k, ws in found.items()}
     lexicon = page_lexicon(found.values())
     widest: dict[tuple[int, int], int] = {}  # the column's text width, from its widest line
     for k, cell_lines in lines.items():
-        col = spans[k][1:4:2]
+        col = (spans[k][1], spans[k][3])
         widest[col] = max([widest.get(col, 0)] + [line_width(ln) for ln in cell_lines])
-    cells = []
-    for k, (r, c, rs, cs) in enumerate(spans):
-        text, conf, fill = decided[k]
-        full = False
-        if k in lines:
-            box = boxes[k]
-            text = join_lines(lines[k], widest[(c, cs)], lexicon)
-            conf = mean_conf(found[k])
-            full = runs_to_bottom(lines[k], box[3] - box[1])
-        bbox: BBox = (xs[c] * to_pt, ys[r] * to_pt, xs[c + cs] * to_pt, ys[r + rs] * to_pt)
-        cells.append(Cell(r, c, rs, cs, bbox, text, fill=fill, confidence=conf, full=full))
-    rulings = tuple(
+    out = {}
+    for k, cell_lines in lines.items():
+        col = (spans[k][1], spans[k][3])
+        height = boxes[k][3] - boxes[k][1]
+        out[k] = (join_lines(cell_lines, widest[col], lexicon), mean_conf(found[k]),
+                  runs_to_bottom(cell_lines, height))
+    return out
+
+
+def _rulings(scan: Scan, to_pt: float) -> tuple[Ruling, ...]:
+    """The ruling strokes in points, for the debug view."""
+    n = _stroke_len(scan.dpi)
+    return tuple(
         [Ruling(s.start * to_pt, s.pos * to_pt, s.end * to_pt, s.pos * to_pt)
-         for s in segments(scan.h_mask, True, _stroke_len(dpi))]
+         for s in segments(scan.h_mask, True, n)]
         + [Ruling(s.pos * to_pt, s.start * to_pt, s.pos * to_pt, s.end * to_pt)
-           for s in segments(scan.v_mask, False, _stroke_len(dpi))])
-    return PageGrid(page_no=page.page_no,
-                    bbox=(xs[0] * to_pt, ys[0] * to_pt, xs[-1] * to_pt, ys[-1] * to_pt),
-                    xs=tuple(x * to_pt for x in xs), ys=tuple(y * to_pt for y in ys),
-                    cells=tuple(cells), rulings=rulings, source="ocr")
+           for s in segments(scan.v_mask, False, n)])
 
 
 def read_cells(binary: str, crops: Sequence[tuple[int, np.ndarray]], lang: str,
