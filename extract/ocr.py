@@ -407,7 +407,6 @@ class Tile:
     key: int
     top: int
     bottom: int
-    width: int
 
 
 def mosaic(crops: Sequence[tuple[int, np.ndarray]], gap: int) -> tuple[np.ndarray, list[Tile]]:
@@ -422,7 +421,7 @@ def mosaic(crops: Sequence[tuple[int, np.ndarray]], gap: int) -> tuple[np.ndarra
     for key, crop in crops:
         h, w = crop.shape
         sheet[y:y + h, gap:gap + w] = crop
-        tiles.append(Tile(key, y, y + h, w))
+        tiles.append(Tile(key, y, y + h))
         y += h + gap
     return sheet, tiles
 
@@ -696,14 +695,14 @@ def read_cells(binary: str, crops: Sequence[tuple[int, np.ndarray]], lang: str,
 
     def read(sheet: np.ndarray) -> list[Word]:
         image = 255 - binarise(sheet)
-        words = _tesseract_words(binary, image, lang, psm=6)
-        return second_opinion(binary, image, words, second, gap) if second else words
+        first = _tesseract_words(binary, image, lang, psm=6)
+        return second_opinion(binary, image, first, second, gap) if second else first
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         found = list(pool.map(read, [sheet for sheet, _ in sheets]))
     out: dict[int, list[Word]] = {}
-    for words, (_, tiles) in zip(found, sheets):
-        out.update(words_by_tile(words, tiles, gap, scale))
+    for sheet_words, (_, tiles) in zip(found, sheets):
+        out.update(words_by_tile(sheet_words, tiles, gap, scale))
     return out
 
 
