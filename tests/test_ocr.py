@@ -216,3 +216,13 @@ def test_a_page_without_table_has_no_grid_and_reads_as_lines():
     assert "Ditetapkan di Singkawang" in lines
     assert lines.index("Ditetapkan di Singkawang") < lines.index("pada tanggal 16 Januari 2023")
     assert "RIKO" in lines
+
+
+@pytest.mark.parametrize("primary, other, merged", [
+    ("kerja:", "keria;", "kerja;"),  # the ind model has no ";": take only that from eng
+    ("layanan,", "layanan;", "layanan;"),
+    ("(Y6)", "(%)", "(%)"),  # nor "%"
+    ("kegiatan:", "kegiatan:", "kegiatan:"),  # a real colon stays
+])
+def test_second_opinion_brings_only_the_missing_punctuation(primary, other, merged):
+    assert ocr.merge_punctuation(primary, other) == merged
