@@ -157,12 +157,16 @@ def map_header(grid: PageGrid, previous: ColumnMap | None = None) -> ColumnMap:
         else:
             columns.append(Column(name, x0, x1, " / ".join(stack)))
     if previous is not None and _same_geometry(columns, previous):
-        return replace(previous, header_rows=n_hdr)  # repeated header: text may be overprinted
+        # a repeated header keeps its names (its text may be overprinted) but this page's
+        # positions: a scanned page sits a few points off the one before
+        placed = tuple(Column(p.name, c.x0, c.x1, p.header)
+                       for p, c in zip(previous.columns, columns))
+        return replace(previous, columns=placed, header_rows=n_hdr)
     cmap = _checked(columns, grid, previous)
     return replace(cmap, header_rows=n_hdr)
 
 
-def _same_geometry(columns: list[Column], cmap: ColumnMap, tol: float = 3.0) -> bool:
+def _same_geometry(columns: list[Column], cmap: ColumnMap, tol: float = 8.0) -> bool:
     return len(columns) == len(cmap.columns) and all(
         abs(a.x0 - b.x0) <= tol and abs(a.x1 - b.x1) <= tol
         for a, b in zip(columns, cmap.columns))

@@ -73,3 +73,17 @@ def test_area_kode_and_region_for_every_row(style):
     want = gold(style)["document"]
     assert result.meta.kode_wilayah == region_of(want["instansi"]).kode_wilayah
     assert result.meta.kode_wilayah in {"61.72", "61.07"}
+
+
+def test_scanned_decree_reads_like_the_born_digital_one():
+    result = extracted("singkawang-2023-scan")
+    want = gold("singkawang-2023-scan")
+    assert result.metode == "ocr"
+    assert len(result.table) == len(want["rows"])
+    months = [f"bulan_{m:02d}" for m in range(1, 13)]
+    got = result.table[months].to_numpy().tolist()
+    assert got == [r["bulan"] for r in want["rows"]]
+    total, wrong, examples = cell_mismatches(result.table, want["rows"])
+    assert 1 - wrong / total >= 0.98, "\n".join(examples[:10])
+    meta = result.meta
+    assert (meta.nomor, meta.tahun, meta.tanggal_penetapan) == ("6", 2023, "2023-01-16")
