@@ -131,7 +131,7 @@ def _index(bounds: Sequence[float], v: float, tol: float) -> int:
 
 def build_grid(page_no: int, boxes: Sequence[BBox], chars: Sequence[Char],
                fills: Sequence[Fill], rulings: Sequence[Ruling], tol: float,
-               lexicon: AbstractSet[str] = frozenset(), source: str = "lines") -> PageGrid:
+               lexicon: AbstractSet[str] = frozenset()) -> PageGrid:
     """Row/column grid from cell boxes: spans, text and shading of every cell."""
     xs = _cluster([b[0] for b in boxes] + [b[2] for b in boxes], tol)
     ys = _cluster([b[1] for b in boxes] + [b[3] for b in boxes], tol)
@@ -170,7 +170,7 @@ def build_grid(page_no: int, boxes: Sequence[BBox], chars: Sequence[Char],
                           fill=_fill_at(table_fills, box), full=_is_full(mine, box)))
     cells.sort(key=lambda cell: (cell.row, cell.col))
     return PageGrid(page_no=page_no, bbox=bbox, xs=tuple(xs), ys=tuple(ys),
-                    cells=tuple(cells), rulings=tuple(rulings), source=source)  # type: ignore[arg-type]
+                    cells=tuple(cells), rulings=tuple(rulings))
 
 
 def _is_full(chars: Sequence[Char], box: BBox) -> bool:

@@ -22,7 +22,7 @@ _MONTHS = {
     "NOPEMBER": 11, "DES": 12, "DESEMBER": 12,
 }
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
-_SCHEDULE_WORDS = re.compile(r"BULAN|PELAKSANAAN|JADWAL|WAKTU|TRIWULAN|\bTW\b|JANGKA")
+_SCHEDULE_WORDS = re.compile(r"\b(?:BULAN|PELAKSANAAN|JADWAL|WAKTU|TRIWULAN|TW|JANGKA)\b")
 _QUARTER = re.compile(r"^(?:TW|TRIWULAN|TRW|Q|KUARTAL)\s*(I{1,3}|IV|[1-4])$")
 # (pattern over the normalised header text, canonical name), first match wins
 _NAMED = (
@@ -36,6 +36,8 @@ _NAMED = (
     (re.compile(r"\bOUTPUT\b|\bKELUARAN\b"), "output"),
     (re.compile(r"\bNO\b|\bNOMOR\b"), "area_no"),
 )
+
+
 def norm(text: str) -> str:
     """Header text reduced to upper-case words: case, punctuation and breaks don't matter."""
     return re.sub(r"\s+", " ", re.sub(r"[^0-9A-Za-z]+", " ", text)).strip().upper()
@@ -64,15 +66,12 @@ def _schedule_token(text: str) -> tuple[str, int] | None:
     return None
 
 
-_SCHEDULE_HEAD = re.compile(r"\bBULAN\b|\bPELAKSANAAN\b|\bJADWAL\b|\bTRIWULAN\b|\bWAKTU\b")
-
-
 def _is_header_cell(text: str) -> bool:
     """Short text that names a column (data cells are longer sentences or marks)."""
     t = norm(text)
     if not t or len(t.split()) > 6:
         return False
-    return bool(_SCHEDULE_HEAD.search(t) or _schedule_token(t)
+    return bool(_SCHEDULE_WORDS.search(t) or _schedule_token(t)
                 or any(p.search(t) for p, _ in _NAMED))
 
 

@@ -11,6 +11,7 @@ from typing import Literal
 
 BBox = tuple[float, float, float, float]
 RGB = tuple[int, int, int]
+WHITE: RGB = (255, 255, 255)  # paper: neither a ruling nor a shading
 PageKind = Literal["body", "lampiran", "signature", "scan", "blank"]
 
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from .errors import OcrUnavailable
 from .model import BBox, Cell, Document, Page, PageGrid, Ruling
 from .settings import Settings
-from .text import collapse, words
+from .text import broken_word, collapse, words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -459,22 +459,9 @@ def line_width(line: Sequence[Word]) -> int:
 
 def is_broken_word(line: Sequence[Word], nxt: Sequence[Word], width: float,
                    lexicon: AbstractSet[str]) -> bool:
-    """True when a narrow column broke one long word across two lines ("Dereg" / "ulasi").
-
-    The same rule as for born-digital cells (`text._is_broken_word`): a typesetter breaks
-    inside a word only when it does not fit on a line by itself, so the line is that one
-    token, filling the column's text width, and the next goes on in lower case; when
-    either fragment is a word the page uses elsewhere the line was wrapped, not broken.
-    """
-    head, tail = line[-1].text, nxt[0].text
-    if len(line) > 1 or not (head[-1].isalpha() and tail[0].islower()):
-        return False
-    if line_width(line) + nxt[0].width < 0.8 * width:
-        return False
-    head_w, tail_w = (words(head) or [""])[-1], (words(tail) or [""])[0]
-    if head_w + tail_w in lexicon:
-        return True
-    return head_w not in lexicon and tail_w not in lexicon
+    """``text.broken_word`` for OCR lines, measured in pixels."""
+    return broken_word(" ".join(w.text for w in line), " ".join(w.text for w in nxt),
+                       line_width(line) + nxt[0].width, width, lexicon)
 
 
 def page_lexicon(cells: Iterable[Sequence[Word]]) -> frozenset[str]:

@@ -14,7 +14,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from .errors import BrokenPdf, EncryptedPdf, NotAPdf
-from .model import RGB, Char, Document, Fill, Page, PageKind, Ruling
+from .model import WHITE, Char, Document, Fill, Page, PageKind, Ruling
 from .settings import Settings
 from .text import group_lines, line_text, words
 
@@ -30,7 +30,6 @@ _FONT_GLYPHS: dict[str, dict[int, str]] = {
 }
 
 _PDF_MAGIC = b"%PDF-"
-_WHITE = (255, 255, 255)
 _LAMPIRAN_WORDS = re.compile(r"KEGIATAN|INDIKATOR|AREA\s+PERUBAHAN|PELAKSANAAN|JADWAL", re.I)
 _SIGNATURE_WORDS = re.compile(r"Ditetapkan\s+di|pada\s+tanggal|Salinan\s+sesuai", re.I)
 
@@ -68,7 +67,7 @@ def open_document(path: Path | str, settings: Settings | None = None) -> Documen
     finally:
         pdf.close()
     return Document(path=path, sha256=hashlib.sha256(data).hexdigest(),
-                    pages=tuple(_classify(pages)), password=settings.password,
+                    pages=tuple(_classify(pages, settings.grid.min_table_width)), password=settings.password,
                     lexicon=lexicon(p.text for p in pages))
 
 
@@ -241,13 +240,13 @@ def _read_path(obj, m: tuple[float, ...], height: float, thick: float,
                 continue
             x0, top, x1, bottom = box
             if min(x1 - x0, bottom - top) <= thick:
-                if (r, g, b) != _WHITE:
+                if (r, g, b) != WHITE:
                     rulings.append(Ruling(x0, top, x1, bottom))
             else:
                 fills.append(Fill(bbox=box, color=(r, g, b)))
     if stroke.value:
         r, g, b, a = _color(pdfium_c.FPDFPageObj_GetStrokeColor, obj)
-        if (r, g, b) == _WHITE or a == 0:
+        if (r, g, b) == WHITE or a == 0:
             return
         for pts in subpaths:
             for (xa, ya), (xb, yb) in zip(pts, pts[1:]):
@@ -302,7 +301,7 @@ def _has_table_rulings(page: Page, min_width: float) -> bool:
     return len(h) >= 3 and len(v) >= 3
 
 
-def _classify(pages: list[Page]) -> list[Page]:
+def _classify(pages: list[Page], min_table_width: float) -> list[Page]:
     """Body, lampiran (ruled plan table), signature, scan or blank, for each page.
 
     A page is lampiran when it carries a ruled grid and either plan header words or
@@ -313,7 +312,7 @@ def _classify(pages: list[Page]) -> list[Page]:
     for page in pages:
         kind = page.kind
         if kind == "body":
-            ruled = _has_table_rulings(page, 200.0)
+            ruled = _has_table_rulings(page, min_table_width)
             if ruled and (_LAMPIRAN_WORDS.search(page.text) or seen_table):
                 kind = "lampiran"
             elif seen_table and _SIGNATURE_WORDS.search(page.text):

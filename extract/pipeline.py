@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import __version__
 from .errors import RenaksiError
 from .grid import find_grids
 from .header import map_header
@@ -15,9 +14,6 @@ from .settings import Settings
 from .stitch import TablePage, stitch
 from .text import group_lines, line_text
 from .validate import validate
-
-VERSION = __version__
-
 
 def _text_outside(page: Page, grid: PageGrid) -> str:
     """Title block and signature around a table, without the table's own words."""

@@ -11,14 +11,13 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .model import RGB, BBox, Cell, ColumnMap, MarkCell, PageGrid, Row
+from .model import RGB, WHITE, BBox, Cell, ColumnMap, MarkCell, PageGrid, Row
 from .text import collapse
 
 # Blank cells in these columns mean "same as above" (merged or typed once per group).
 HIERARCHY = ("area_no", "area", "kegiatan", "sub_kegiatan")
 _ENUMERATED = re.compile(r"^\s*(?:\d{1,2}|[a-zA-Z]|[IVX]{1,4})\s*[.)]")
 _NO_MARK = {"-", "–", "—", "0"}
-_WHITE = (255, 255, 255)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +83,7 @@ def _read_row(grid: PageGrid, owner: dict[tuple[int, int], Cell], r: int,
         text = collapse(" ".join(cell.text for cell in started))
         confidences += [cell.confidence for cell in started if cell.confidence is not None]
         if col.name.startswith(("bulan_", "tw_")):
-            shaded = any(cell.fill not in (None, normal, _WHITE) for cell in started)
+            shaded = any(cell.fill not in (None, normal, WHITE) for cell in started)
             conf = min((cell.confidence for cell in started if cell.confidence is not None),
                        default=None)
             marks.append(MarkCell(text=text, shaded=shaded, confidence=conf))
@@ -213,7 +212,7 @@ def _new_draft(values: dict[str, _Slot], marks: list[MarkCell],
     filled: set[str] = set()
     for name, slot in values.items():
         inherit = slot.spanned or (not slot.text and name in HIERARCHY)
-        if inherit and name in open_cells and (slot.spanned or name in HIERARCHY):
+        if inherit and name in open_cells:
             holders[name] = open_cells[name]
             filled.add(name)
         else:

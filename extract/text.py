@@ -49,25 +49,25 @@ def line_text(line: Sequence[Char]) -> str:
     return "".join(out).strip()
 
 
-def _is_broken_word(line: Sequence[Char], text: str, nxt: Sequence[Char], next_text: str,
-                    width: float, lexicon: AbstractSet[str]) -> bool:
+def broken_word(text: str, next_text: str, filled: float, width: float,
+                lexicon: AbstractSet[str]) -> bool:
     """True when a narrow column broke a single long word across two lines.
 
     A typesetter only breaks inside a word that does not fit on a line by itself: the line
-    holds that one token and fills the column's text width, and the next line goes on in
-    lower case ("Perundangan/Dereg" + "ulasi"). Narrow columns also wrap short words that
-    way ("Dalam" / "proses"), so neither fragment may be a word the document uses elsewhere,
-    unless the joined word is one.
+    holds that one token and fills the column's text width (``filled`` is the line's width
+    plus the next line's first glyph), and the next line goes on in lower case
+    ("Perundangan/Dereg" + "ulasi"). Narrow columns also wrap short words that way
+    ("Dalam" / "proses"), so neither fragment may be a word the document uses elsewhere,
+    unless the joined word is one. Shared by born-digital cells and OCR cells.
     """
-    if not text or not next_text or " " in text or line[-1].text.isspace():
+    if not text or not next_text or " " in text:
         return False
     if not (text[-1].isalpha() and next_text[0].islower()):
         return False
-    first = next(c for c in nxt if not c.text.isspace())
-    if line_width(line) + (first.x1 - first.x0) < 0.8 * width:
+    if filled < 0.8 * width:
         return False
-    head = words(text)[-1] if words(text) else ""
-    tail = words(next_text)[0] if words(next_text) else ""
+    head = (words(text) or [""])[-1]
+    tail = (words(next_text) or [""])[0]
     if (head + tail) in lexicon:
         return True
     return head not in lexicon and tail not in lexicon
@@ -100,7 +100,10 @@ def cell_text(lines: Sequence[Sequence[Char]], width: float,
     texts = [line_text(ln) for ln in lines]
     parts = [texts[0]]
     for i in range(1, len(texts)):
-        if _is_broken_word(lines[i - 1], texts[i - 1], lines[i], texts[i], width, lexicon):
+        prev, first = lines[i - 1], next(c for c in lines[i] if not c.text.isspace())
+        filled = line_width(prev) + (first.x1 - first.x0)
+        if not prev[-1].text.isspace() and broken_word(texts[i - 1], texts[i], filled, width,
+                                                       lexicon):
             parts[-1] += texts[i]
         else:
             parts.append(texts[i])
