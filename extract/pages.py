@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import re
+from functools import cache
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -34,12 +35,22 @@ _LAMPIRAN_WORDS = re.compile(r"KEGIATAN|INDIKATOR|AREA\s+PERUBAHAN|PELAKSANAAN|J
 _SIGNATURE_WORDS = re.compile(r"Ditetapkan\s+di|pada\s+tanggal|Salinan\s+sesuai", re.I)
 
 
+@cache
+def _glyph_table(font: str) -> dict[int, str]:
+    """Private codes of one font that stand for marks (looked up once per font name)."""
+    family = re.sub(r"^[A-Z]{6}\+", "", font).lower().replace("-", "").replace(" ", "")
+    table: dict[int, str] = {}
+    for name, glyphs in _FONT_GLYPHS.items():
+        if name in family:
+            table.update(glyphs)
+    return table
+
+
 def decode_glyph(font: str, code: int) -> str:
     """The character a glyph shows, mapping symbol-font private codes to real marks."""
-    family = re.sub(r"^[A-Z]{6}\+", "", font).lower().replace("-", "").replace(" ", "")
-    for name, table in _FONT_GLYPHS.items():
-        if name in family and code in table:
-            return table[code]
+    mark = _glyph_table(font).get(code)
+    if mark is not None:
+        return mark
     if 0xF020 <= code <= 0xF0FF:  # other symbol fonts: the low byte is the glyph's code
         return chr(code - 0xF000)
     return chr(code)
