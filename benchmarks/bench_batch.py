@@ -3,9 +3,9 @@
 Runs the installed ``renaksi`` command in a subprocess so process start-up, the forkserver
 and the combined-dataset rebuild are all in the figure, as a user would see them.
 
-Copies of one fixture are still one decree (same doc_id), so they share an output folder:
-an unchanged re-run skips only the copies whose sha256 that folder last recorded and
-re-extracts the rest. The count of skipped copies is printed beside the time.
+Copies of one fixture are still one decree (same doc_id) and share an output folder; the
+folder remembers the sha256 of every copy, so an unchanged re-run skips them all. The count
+of skipped copies is printed beside the time.
 
     python benchmarks/bench_batch.py [N]     # N decrees, default 40
 """

@@ -99,8 +99,10 @@ def index_outputs(out: Path) -> dict[str, str]:
             meta = json.loads(doc.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue  # unreadable record: extract again rather than trust it
-        if meta.get("renaksi_version") == __version__ and meta.get("sha256"):
-            index[meta["sha256"]] = doc.parent.name
+        if meta.get("renaksi_version") == __version__:
+            for digest in meta.get("sha256_sumber") or [meta.get("sha256")]:
+                if digest:
+                    index[digest] = doc.parent.name
     return index
 
 

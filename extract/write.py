@@ -67,7 +67,9 @@ def write(result: Result, out_dir: Path) -> Path:
         rejected: pd.DataFrame = result.rejected  # type: ignore[assignment]
         if len(rejected):
             rejected.to_csv(tmp / "ditolak.csv", index=False)
-        (tmp / DOKUMEN).write_text(json.dumps(dokumen(result), ensure_ascii=False, indent=2),
+        record = dokumen(result)
+        record["sha256_sumber"] = sorted({result.sha256, *_earlier_sources(target)})
+        (tmp / DOKUMEN).write_text(json.dumps(record, ensure_ascii=False, indent=2),
                                    encoding="utf-8")
         _swap_in(tmp, target)
     except OSError as exc:
@@ -78,6 +80,21 @@ def write(result: Result, out_dir: Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+def _earlier_sources(folder: Path) -> list[str]:
+    """sha256 of every file that already produced this decree with this renaksi version.
+
+    The same decree often arrives as several files (downloaded twice, re-saved): each is
+    remembered, so an unchanged re-run skips all of them, not only the last one written.
+    """
+    try:
+        old = json.loads((folder / DOKUMEN).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if old.get("renaksi_version") != __version__:
+        return []
+    return [s for s in old.get("sha256_sumber", [old.get("sha256")]) if isinstance(s, str)]
 
 
 def _swap_in(tmp: Path, target: Path) -> None:

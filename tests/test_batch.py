@@ -51,6 +51,18 @@ def test_rerun_skips_unchanged_and_force_redoes(raw, tmp_path):
     assert (out / doc_id / "dokumen.json").stat().st_mtime_ns != mtimes[doc_id]
 
 
+def test_rerun_skips_every_copy_of_one_decree(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    data = (PDFS / "bengkayang-2023-word.pdf").read_bytes()
+    for i in range(3):  # the same decree saved three times: three sha256, one doc_id
+        (raw / f"copy-{i}.pdf").write_bytes(data + f"\n%% copy {i}\n".encode())
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["extract", str(raw), "--out", str(out), "-j", "1"]).exit_code == 0
+    again = runner.invoke(app, ["extract", str(raw), "--out", str(out), "-j", "1"])
+    assert again.output.count(" unchanged (kpu-kabupaten-bengkayang-2023-29)") == 3, again.output
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_overrun_is_one_failure_line_and_leaves_nothing(tmp_path, jobs):
     out = tmp_path / "out"
