@@ -2,54 +2,27 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 from analytics_helpers import two_satker, write_gold_decree
+from browser import chromium, needs_chromium, severe_console_errors
 from extract.combine import AREA_KODE, combine
 from extract.compare import compare
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 HOSTILE = 'KPU Kota <img src=x onerror="alert(1)"> & Co'
 
-pytestmark = pytest.mark.skipif(
-    not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
-    reason="Chromium or ChromeDriver not installed (apt-get install -y chromium chromium-driver)",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
-def browser(tmp_path, monkeypatch) -> Iterator[webdriver.Chrome]:
-    monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium Manager must not try to download a driver
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1400,1000",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    try:
+def browser(tmp_path) -> Iterator[webdriver.Chrome]:
+    with chromium(tmp_path / "profile") as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def test_report_opens_offline_without_errors(tmp_path, browser):
@@ -60,8 +33,7 @@ def test_report_opens_offline_without_errors(tmp_path, browser):
     report = compare(data, tmp_path / "report")
 
     browser.get(report.as_uri())
-    severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
-    assert severe == []
+    assert severe_console_errors(browser) == []
     assert browser.title == "Rencana aksi RB: comparison across satker"
 
     body = browser.find_element(By.TAG_NAME, "body").text
