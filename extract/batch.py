@@ -1,9 +1,10 @@
 """Many decrees at once: worker processes, a per-file time limit, and skipping unchanged inputs.
 
-Each decree gets its own process rather than a pool slot because a PDF that hangs inside
-the parser's C code can only be stopped by killing its process, and a killed pool worker
-takes the pool down with it. Processes come from a forkserver that has already imported
-the pipeline, so starting one per file costs a fork, not a fresh interpreter.
+Workers are long-lived processes of our own rather than a pool: a PDF that hangs inside the
+parser's C code can only be stopped by killing its process, and a killed pool worker takes
+the pool down with it. A killed worker is simply replaced. Workers stay warm across decrees
+(libraries loaded, caches filled), and come from a forkserver that has already imported the
+pipeline, so even a replacement costs a fork, not a fresh interpreter.
 
 Two copies of one decree (same ``doc_id``) may finish at the same time; their writes are
 serialised with a lock per ``doc_id`` so neither fails on the other's half-done rename.
@@ -157,84 +158,105 @@ def _inline(path: Path, out: Path, settings: Settings, timeout: float) -> Outcom
 
 
 @dataclass(slots=True)
-class _Slot:
-    path: Path
+class _Worker:
+    """A warm worker process and the decree it is busy with, if any."""
+
     process: mp.process.BaseProcess
     conn: Connection
-    deadline: float
+    path: Path | None = None
+    deadline: float = 0.0
     doc_id: str | None = field(default=None)
 
 
-def _child(path: Path, out: Path, settings: Settings, lock_dir: Path, conn: Connection) -> None:
-    conn.send(extract_one(path, out, settings, lock_dir, conn.send))
-    conn.close()
+def _serve(conn: Connection, out: Path, settings: Settings, lock_dir: Path) -> None:
+    """Worker loop: one decree per message until the parent sends None."""
+    while (path := conn.recv()) is not None:
+        conn.send(extract_one(path, out, settings, lock_dir, conn.send))
 
 
 def _in_processes(files: list[Path], out: Path, settings: Settings, jobs: int, timeout: float,
                   on_outcome: OnOutcome) -> None:
-    """At most ``jobs`` decrees at once, each in a process that is killed at its deadline."""
+    """At most ``jobs`` decrees at once in long-lived workers; an overrunning worker is killed
+    (with any half-written folder cleaned up) and replaced by a fresh one."""
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["__main__", "extract.batch", "extract.pipeline", "extract.write"])
+    ctx.set_forkserver_preload(["extract.batch", "extract.pipeline", "extract.write"])
     lock_dir = Path(tempfile.mkdtemp(prefix="renaksi-locks-"))
     pending = deque(files)
-    running: list[_Slot] = []
+    workers: list[_Worker] = []
     try:
-        while pending or running:
-            while pending and len(running) < jobs:
-                running.append(_start(ctx, pending.popleft(), out, settings, lock_dir, timeout))
-            soonest = min(s.deadline for s in running)
-            wait([s.conn for s in running], timeout=max(0.0, soonest - time.monotonic()))
-            for slot in list(running):
-                outcome = _collect(slot, out, lock_dir)
-                if outcome is None and time.monotonic() >= slot.deadline:
-                    _kill(slot, out, lock_dir)
-                    outcome = _timed_out(slot.path, timeout)
-                if outcome is not None:
-                    running.remove(slot)
-                    slot.conn.close()
-                    on_outcome(outcome)
+        while pending or any(w.path for w in workers):
+            for worker in workers:
+                if worker.path is None and pending:
+                    _assign(worker, pending.popleft(), timeout)
+            while pending and len(workers) < min(jobs, len(files)):
+                workers.append(_start(ctx, out, settings, lock_dir))
+                _assign(workers[-1], pending.popleft(), timeout)
+            busy = [w for w in workers if w.path is not None]
+            soonest = min(w.deadline for w in busy)
+            wait([w.conn for w in busy], timeout=max(0.0, soonest - time.monotonic()))
+            for worker in busy:
+                path = worker.path
+                outcome = _collect(worker, out, lock_dir)
+                if outcome is None and time.monotonic() >= worker.deadline:
+                    _kill(worker, out, lock_dir)
+                    outcome = _timed_out(path, timeout)
+                if outcome is None:
+                    continue
+                on_outcome(outcome)
+                worker.path, worker.doc_id = None, None
+                if not worker.process.is_alive():
+                    workers.remove(worker)
     finally:
-        for slot in running:  # interrupted (Ctrl-C): leave no worker or half folder behind
-            _kill(slot, out, lock_dir)
+        for worker in workers:
+            if worker.path is not None:  # interrupted (Ctrl-C): no half folder left behind
+                _kill(worker, out, lock_dir)
+            else:
+                worker.conn.send(None)
+                worker.process.join(timeout=5)
         shutil.rmtree(lock_dir, ignore_errors=True)
 
 
-def _start(ctx: mp.context.BaseContext, path: Path, out: Path, settings: Settings,
-           lock_dir: Path, timeout: float) -> _Slot:
-    receiver, sender = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_child, args=(path, out, settings, lock_dir, sender), daemon=True)
+def _start(ctx: mp.context.BaseContext, out: Path, settings: Settings, lock_dir: Path) -> _Worker:
+    parent, child = ctx.Pipe()
+    process = ctx.Process(target=_serve, args=(child, out, settings, lock_dir), daemon=True)
     process.start()
-    sender.close()  # only the child holds the sending end, so its death reads as EOF
-    return _Slot(path, process, receiver, time.monotonic() + timeout)
+    child.close()  # only the worker holds its end, so its death reads as EOF
+    return _Worker(process, parent)
 
 
-def _collect(slot: _Slot, out: Path, lock_dir: Path) -> Outcome | None:
-    """The slot's outcome if it has finished (or died); note the doc_id it is writing."""
+def _assign(worker: _Worker, path: Path, timeout: float) -> None:
+    worker.path, worker.deadline = path, time.monotonic() + timeout
+    worker.conn.send(path)
+
+
+def _collect(worker: _Worker, out: Path, lock_dir: Path) -> Outcome | None:
+    """The worker's outcome if it has finished (or died); note the doc_id it is writing."""
+    assert worker.path is not None
     try:
-        while slot.conn.poll():
-            message = slot.conn.recv()
+        while worker.conn.poll():
+            message = worker.conn.recv()
             if isinstance(message, str):
-                slot.doc_id = message
+                worker.doc_id = message
             else:
-                slot.process.join()
                 return message
-    except EOFError:
-        _reap(slot, out, lock_dir)
-        return Failed(slot.path.name,
-                      f"{slot.path.name}: worker died (exit code {slot.process.exitcode})")
+    except (EOFError, OSError):
+        _reap(worker, out, lock_dir)
+        return Failed(worker.path.name,
+                      f"{worker.path.name}: worker died (exit code {worker.process.exitcode})")
     return None
 
 
-def _kill(slot: _Slot, out: Path, lock_dir: Path) -> None:
-    slot.process.kill()
-    _reap(slot, out, lock_dir)
+def _kill(worker: _Worker, out: Path, lock_dir: Path) -> None:
+    worker.process.kill()
+    _reap(worker, out, lock_dir)
 
 
-def _reap(slot: _Slot, out: Path, lock_dir: Path) -> None:
-    slot.process.join()
-    if slot.doc_id is not None:
-        with _doc_lock(lock_dir, slot.doc_id):  # no live writer of this doc_id while we clean
-            _clear_partial(out, slot.doc_id)
+def _reap(worker: _Worker, out: Path, lock_dir: Path) -> None:
+    worker.process.join()
+    worker.conn.close()
+    if worker.doc_id is not None:
+        with _doc_lock(lock_dir, worker.doc_id):  # no live writer of this doc_id while we clean
+            _clear_partial(out, worker.doc_id)
 
 
 @contextmanager
