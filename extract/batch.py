@@ -63,9 +63,13 @@ OnOutcome = Callable[[Outcome], None]
 
 
 def extract_all(files: list[Path], out: Path, settings: Settings, *, jobs: int, timeout: float,
-                force: bool, on_outcome: OnOutcome) -> None:
-    """Skip inputs already extracted by this version, then extract the rest."""
+                force: bool, on_outcome: OnOutcome, review: bool = False) -> None:
+    """Skip inputs already extracted by this version (and reviewed, when asked), then extract the rest."""
     done = {} if force else index_outputs(out)
+    if review:
+        from .review import FOLDER, HTML
+
+        done = {sha: d for sha, d in done.items() if (Path(out) / d / FOLDER / HTML).exists()}
     todo = []
     for path in files:
         digest = sha256_of(path)
@@ -75,9 +79,9 @@ def extract_all(files: list[Path], out: Path, settings: Settings, *, jobs: int, 
             todo.append(path)
     if jobs == 1 and threading.current_thread() is threading.main_thread():
         for path in todo:  # no process overhead; SIGALRM enforces the limit
-            on_outcome(_inline(path, out, settings, timeout))
+            on_outcome(_inline(path, out, settings, timeout, review))
     else:
-        _in_processes(todo, out, settings, jobs, timeout, on_outcome)
+        _in_processes(todo, out, settings, jobs, timeout, on_outcome, review)
 
 
 def sha256_of(path: Path) -> str | None:
@@ -108,9 +112,11 @@ def index_outputs(out: Path) -> dict[str, str]:
 
 
 def extract_one(path: Path, out: Path, settings: Settings, lock_dir: Path | None,
-                writing: Callable[[str], None]) -> Done | Failed:
-    """run() + write() as one outcome; ``writing`` hears the doc_id before any file is made."""
+                writing: Callable[[str], None], review: bool = False) -> Done | Failed:
+    """run() + write() (+ review()) as one outcome; ``writing`` hears the doc_id before any file is made."""
     from .pipeline import run
+    from .review import FOLDER
+    from .review import review as write_review
     from .write import write
 
     try:
@@ -118,6 +124,8 @@ def extract_one(path: Path, out: Path, settings: Settings, lock_dir: Path | None
         with _doc_lock(lock_dir, result.doc_id):
             writing(result.doc_id)
             folder = write(result, out)
+            if review:
+                write_review(result, folder / FOLDER, settings.password)
     except RenaksiError as exc:
         return Failed(path.name, str(exc), traceback.format_exc())
     except Exception as exc:  # a bug or a PDF nobody foresaw: one line, batch goes on
@@ -131,7 +139,7 @@ def _timed_out(path: Path, timeout: float) -> Failed:
     return Failed(path.name, str(ExtractTimeout(f"timed out after {timeout:g}s", path)))
 
 
-def _inline(path: Path, out: Path, settings: Settings, timeout: float) -> Outcome:
+def _inline(path: Path, out: Path, settings: Settings, timeout: float, review: bool) -> Outcome:
     """One decree in this process, interrupted by SIGALRM when it overruns."""
     doc_ids: list[str] = []
     fired = False
@@ -144,7 +152,7 @@ def _inline(path: Path, out: Path, settings: Settings, timeout: float) -> Outcom
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
-        outcome: Outcome = extract_one(path, out, settings, None, doc_ids.append)
+        outcome: Outcome = extract_one(path, out, settings, None, doc_ids.append, review)
     except ExtractTimeout:  # the alarm landed outside extract_one's handlers
         fired = True
     finally:
@@ -168,14 +176,14 @@ class _Worker:
     doc_id: str | None = field(default=None)
 
 
-def _serve(conn: Connection, out: Path, settings: Settings, lock_dir: Path) -> None:
+def _serve(conn: Connection, out: Path, settings: Settings, lock_dir: Path, review: bool) -> None:
     """Worker loop: one decree per message until the parent sends None."""
     while (path := conn.recv()) is not None:
-        conn.send(extract_one(path, out, settings, lock_dir, conn.send))
+        conn.send(extract_one(path, out, settings, lock_dir, conn.send, review))
 
 
 def _in_processes(files: list[Path], out: Path, settings: Settings, jobs: int, timeout: float,
-                  on_outcome: OnOutcome) -> None:
+                  on_outcome: OnOutcome, review: bool) -> None:
     """At most ``jobs`` decrees at once in long-lived workers; an overrunning worker is killed
     (with any half-written folder cleaned up) and replaced by a fresh one."""
     ctx = mp.get_context("forkserver")
@@ -189,7 +197,7 @@ def _in_processes(files: list[Path], out: Path, settings: Settings, jobs: int, t
                 if worker.path is None and pending:
                     _assign(worker, pending.popleft(), timeout)
             while pending and len(workers) < min(jobs, len(files)):
-                workers.append(_start(ctx, out, settings, lock_dir))
+                workers.append(_start(ctx, out, settings, lock_dir, review))
                 _assign(workers[-1], pending.popleft(), timeout)
             busy = [w for w in workers if w.path is not None]
             soonest = min(w.deadline for w in busy)
@@ -216,9 +224,10 @@ def _in_processes(files: list[Path], out: Path, settings: Settings, jobs: int, t
         shutil.rmtree(lock_dir, ignore_errors=True)
 
 
-def _start(ctx: mp.context.BaseContext, out: Path, settings: Settings, lock_dir: Path) -> _Worker:
+def _start(ctx: mp.context.BaseContext, out: Path, settings: Settings, lock_dir: Path,
+           review: bool) -> _Worker:
     parent, child = ctx.Pipe()
-    process = ctx.Process(target=_serve, args=(child, out, settings, lock_dir), daemon=True)
+    process = ctx.Process(target=_serve, args=(child, out, settings, lock_dir, review), daemon=True)
     process.start()
     child.close()  # only the worker holds its end, so its death reads as EOF
     return _Worker(process, parent)

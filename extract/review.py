@@ -27,6 +27,7 @@ from .header import map_header
 from .model import BBox, ColumnMap, Column, PageGrid, Result, Row
 from .normalise import read_mark
 
+FOLDER = "review"  # inside a decree's output folder
 HTML = "review.html"
 PAGES = "pages"
 MAX_WIDTH = 1400  # pixels: sharp enough to read a cell, light enough for a hundred pages
