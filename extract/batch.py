@@ -16,6 +16,7 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+import resource
 import shutil
 import signal
 import tempfile
@@ -178,8 +179,20 @@ class _Worker:
 
 def _serve(conn: Connection, out: Path, settings: Settings, lock_dir: Path, review: bool) -> None:
     """Worker loop: one decree per message until the parent sends None."""
+    _cap_address_space()
     while (path := conn.recv()) is not None:
         conn.send(extract_one(path, out, settings, lock_dir, conn.send, review))
+
+
+def _cap_address_space(headroom: int = 2 << 30) -> None:
+    """A backstop for memory a hostile PDF could make the C parser allocate: past the cap
+    the worker dies (reported as such) instead of the machine swapping. Relative to what the
+    warm worker already maps, since thread pools make that baseline differ between machines."""
+    pages = int(Path("/proc/self/statm").read_text().split()[0])
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = pages * os.sysconf("SC_PAGE_SIZE") + headroom
+    if hard == resource.RLIM_INFINITY or limit < hard:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _in_processes(files: list[Path], out: Path, settings: Settings, jobs: int, timeout: float,

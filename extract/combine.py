@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from extract.errors import RenaksiError
+from extract.errors import OutputError, RenaksiError
+from extract.write import out_dir_lock
 
 AREA_KODE: tuple[str, ...] = (
     "manajemen_perubahan",
@@ -139,9 +140,22 @@ def atomic_path(target: Path) -> Iterator[Path]:
 
 
 def combine(out_dir: Path) -> CombinedPaths:
-    """Rebuild the combined tables and the DuckDB file from every decree folder in ``out_dir``."""
+    """Rebuild the combined tables and the DuckDB file from every decree folder in ``out_dir``.
+
+    Under the folder's lock, so a decree being swapped in by another run is read whole or
+    not at all; a full disk leaves the previous combined files in place.
+    """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with out_dir_lock(out_dir):
+            return _rebuild(out_dir)
+    except OSError as exc:
+        raise OutputError(f"cannot write the combined tables in {out_dir} "
+                          f"({exc.strerror or exc}); earlier ones are left as they were") from None
+
+
+def _rebuild(out_dir: Path) -> CombinedPaths:
     decrees: list[Decree] = []
     skipped: list[Skipped] = []
     seen: set[str] = set()
@@ -350,13 +364,17 @@ def _write_duckdb(tables: Mapping[str, pa.Table], target: Path) -> None:
     """Real tables, not views over parquet paths: the file stays valid if the folder moves."""
     import duckdb
 
-    with atomic_path(target) as tmp:
-        con = duckdb.connect(str(tmp))
-        try:
-            for name, table in tables.items():
-                con.register("_incoming", table)
-                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _incoming')
-                con.unregister("_incoming")
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
+    try:
+        with atomic_path(target) as tmp:
+            con = duckdb.connect(str(tmp))
+            try:
+                for name, table in tables.items():
+                    con.register("_incoming", table)
+                    con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _incoming')
+                    con.unregister("_incoming")
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+    except duckdb.IOException as exc:  # DuckDB's own writer hit the disk (full, read-only)
+        reason = str(exc).splitlines()[0]
+        raise OutputError(f"cannot write {target} ({reason}); the earlier one is left as it was") from None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import re
+import zlib
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +32,15 @@ _FONT_GLYPHS: dict[str, dict[int, str]] = {
 }
 
 _PDF_MAGIC = b"%PDF-"
+# PDFium inflates a whole stream into memory before parsing it (and aborts the process when
+# that allocation fails), so a few MB of deflate can become GBs. Real content streams, fonts
+# and even a 600 dpi A3 colour scan (~210 MB) stay below this.
+MAX_STREAM_BYTES = 256 << 20
+# Scanned pages are rendered for OCR; A0 at 200 dpi is 62 Mpx, so anything far above is a
+# broken or hostile MediaBox, not a decree.
+MAX_SCAN_PIXELS = 100_000_000
+_STREAM_DATA = re.compile(rb"(?<!end)stream\r?\n")
+_OBJ_HEAD = re.compile(rb"(\d+)\s+\d+\s+obj\b")
 _LAMPIRAN_WORDS = re.compile(r"KEGIATAN|INDIKATOR|AREA\s+PERUBAHAN|PELAKSANAAN|JADWAL", re.I)
 _SIGNATURE_WORDS = re.compile(r"Ditetapkan\s+di|pada\s+tanggal|Salinan\s+sesuai", re.I)
 
@@ -61,6 +71,7 @@ def open_document(path: Path | str, settings: Settings | None = None) -> Documen
     settings = settings or Settings()
     path = Path(path)
     data = _read_pdf_bytes(path)
+    _refuse_bombs(data, path)
     try:
         pdf = pdfium.PdfDocument(data, password=settings.password)
     except pdfium.PdfiumError as exc:
@@ -107,6 +118,38 @@ def _read_pdf_bytes(path: Path) -> bytes:
     return data
 
 
+def _refuse_bombs(data: bytes, path: Path) -> None:
+    """Refuse a deflate stream that inflates past MAX_STREAM_BYTES before PDFium sees it.
+
+    Counted in bounded chunks from every ``stream`` keyword, whatever its dictionary says:
+    a stream that is not deflate data fails zlib's header check within a few bytes.
+    """
+    for m in _STREAM_DATA.finditer(data):
+        if _inflated_size(data, m.end(), MAX_STREAM_BYTES) > MAX_STREAM_BYTES:
+            heads = list(_OBJ_HEAD.finditer(data, max(0, m.start() - 4096), m.start()))
+            where = f"object {int(heads[-1].group(1))}" if heads else "a stream"
+            raise BrokenPdf(f"{where} inflates to more than {MAX_STREAM_BYTES >> 20} MB "
+                            "(a decompression bomb?); refused", path)
+
+
+def _inflated_size(data: bytes, start: int, limit: int) -> int:
+    """Bytes of deflate output from ``data[start:]``, counting stops just past ``limit``."""
+    z = zlib.decompressobj()
+    view = memoryview(data)
+    size = 0
+    pos = start
+    try:
+        while pos < len(data) and size <= limit and not z.eof:
+            pending = view[pos:pos + (1 << 16)]
+            pos += len(pending)
+            while pending and size <= limit:
+                size += len(z.decompress(pending, 1 << 20))
+                pending = z.unconsumed_tail
+    except zlib.error:
+        pass  # not deflate data, or corrupt: PDFium reports what it makes of it
+    return size
+
+
 def _read_page(pdf: pdfium.PdfDocument, index: int, path: Path, settings: Settings) -> Page:
     try:
         page = pdf[index]
@@ -127,6 +170,9 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, path: Path, settings: Settin
         kind: PageKind = "body"
     else:
         kind = "scan" if images else "blank"
+    if kind == "scan" and not width * height * (settings.ocr.dpi / 72) ** 2 <= MAX_SCAN_PIXELS:
+        raise BrokenPdf(f"scanned page of {width:g} x {height:g} pt is too large to OCR at "
+                        f"{settings.ocr.dpi} dpi", path, index + 1)
     text = "\n".join(line_text(ln) for ln in group_lines(text_chars))
     return Page(page_no=index + 1, width=width, height=height, chars=tuple(chars),
                 rulings=tuple(rulings), fills=tuple(fills), kind=kind, text=text)

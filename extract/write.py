@@ -5,10 +5,14 @@ reader (or a crash, or a full disk) never sees half a folder and earlier outputs
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,6 +24,24 @@ from .errors import OutputError
 from .model import Result
 
 DOKUMEN = "dokumen.json"
+# The contract's doc_id; anything else could name a path outside --out ("..", "/", NUL).
+_DOC_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+@contextmanager
+def out_dir_lock(out_dir: Path) -> Iterator[None]:
+    """Exclusive hold on ``out_dir`` across processes, even separate ``renaksi`` runs.
+
+    Swapping a decree folder in is two renames; a second run swapping the same folder, or
+    combining while it is briefly absent, would fail or drop it. The kernel releases the
+    lock when a killed holder dies.
+    """
+    fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)  # the folder itself: no lock file left
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def dokumen(result: Result) -> dict:
@@ -53,6 +75,8 @@ def dokumen(result: Result) -> dict:
 def write(result: Result, out_dir: Path) -> Path:
     """Write ``out_dir/<doc_id>/`` in one atomic step; return the folder."""
     out_dir = Path(out_dir)
+    if not _DOC_ID.fullmatch(result.doc_id):
+        raise OutputError(f"doc_id {result.doc_id!r} is not a safe folder name", result.source)
     target = out_dir / result.doc_id
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -67,11 +91,12 @@ def write(result: Result, out_dir: Path) -> Path:
         rejected: pd.DataFrame = result.rejected  # type: ignore[assignment]
         if len(rejected):
             rejected.to_csv(tmp / "ditolak.csv", index=False)
-        record = dokumen(result)
-        record["sha256_sumber"] = sorted({result.sha256, *_earlier_sources(target)})
-        (tmp / DOKUMEN).write_text(json.dumps(record, ensure_ascii=False, indent=2),
-                                   encoding="utf-8")
-        _swap_in(tmp, target)
+        with out_dir_lock(out_dir):
+            record = dokumen(result)
+            record["sha256_sumber"] = sorted({result.sha256, *_earlier_sources(target)})
+            (tmp / DOKUMEN).write_text(json.dumps(record, ensure_ascii=False, indent=2),
+                                       encoding="utf-8")
+            _swap_in(tmp, target)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise OutputError(f"cannot write outputs to {target} ({exc.strerror or exc}); "

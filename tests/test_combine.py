@@ -13,6 +13,7 @@ import pytest
 from analytics_helpers import BENGKAYANG, SINGKAWANG, two_satker, validasi, write_gold_decree
 from extract import combine as combine_mod
 from extract.combine import BULAN, DOKUMEN_SCHEMA, RENCANA_AKSI_SCHEMA, combine
+from extract.errors import OutputError
 
 CONTRACT_COLUMNS = [
     "doc_id",
@@ -233,7 +234,7 @@ def test_failed_write_leaves_previous_outputs_and_no_temp_files(tmp_path, monkey
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(combine_mod.pq, "write_table", disk_full)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="No space left"):
         combine(tmp_path)
     assert paths.rencana_aksi.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -1,0 +1,339 @@
+"""Fuzz `renaksi extract` with broken copies of the shipped fixtures.
+
+Real inboxes hold truncated downloads, half-written scans and files that some tool mangled;
+none of them may crash the batch, hang it, blow up memory or leave half a folder behind.
+Every case is derived from (seed, case number) only, so a failure found here is replayed
+with the same ``--seed`` and ``--only`` without keeping the bytes.
+
+    python benchmarks/fuzz.py --cases 2000 [--seed 7] [--batch 100] [--keep DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PDFS = ROOT / "tests" / "pdfs"
+RENAKSI = Path(sys.executable).with_name("renaksi")
+# Small born-digital layouts dominate: each case costs well under a second. The scans cost
+# seconds of OCR, so only the two-page one is mutated, and rarely.
+FIXTURES = tuple(sorted(p.name for p in PDFS.glob("*.pdf") if "scan" not in p.name))
+SCAN_FIXTURE = "scan-lampiran-2pages.pdf"
+SCAN_SHARE = 0.03
+TIMEOUT = 30.0
+RSS_LIMIT_MB = 1024.0
+
+_OBJ = re.compile(rb"\d+\s+\d+\s+obj\b.*?endobj", re.S)
+_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
+_MEDIABOX = re.compile(rb"/MediaBox\s*\[[^\]]*\]")
+_KIDS = re.compile(rb"/Kids\s*\[([^\]]*)\]")
+_COUNT = re.compile(rb"/Count\s+\d+")
+_XREF = re.compile(rb"xref\s*\n\d+\s+\d+\s*\n((?:\d{10} \d{5} [nf]\s*\n)+)")
+_STARTXREF = re.compile(rb"startxref\s+(\d+)")
+_NUMBER = re.compile(rb"(?<=[\s\[/])-?\d+(?:\.\d+)?(?=[\s\]/>])")
+
+Mutator = Callable[[bytes, random.Random], bytes]
+
+
+def flip_bytes(data: bytes, rng: random.Random) -> bytes:
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 64)):
+        out[rng.randrange(len(out))] ^= 1 << rng.randrange(8)
+    return bytes(out)
+
+
+def truncate(data: bytes, rng: random.Random) -> bytes:
+    return data[: rng.randint(0, len(data) - 1)]
+
+
+def delete_object(data: bytes, rng: random.Random) -> bytes:
+    """Blank out one ``N 0 obj … endobj``: the xref still points at it, now at spaces."""
+    spans = [m.span() for m in _OBJ.finditer(data)]
+    if not spans:
+        return flip_bytes(data, rng)
+    start, end = rng.choice(spans)
+    return data[:start] + b" " * (end - start) + data[end:]
+
+
+def corrupt_xref(data: bytes, rng: random.Random) -> bytes:
+    """Shuffle or garble the xref entries, or point startxref somewhere else."""
+    m = _XREF.search(data)
+    choice = rng.randrange(3)
+    if m and choice == 0:
+        lines = m.group(1).splitlines(keepends=True)
+        rng.shuffle(lines)
+        return data[: m.start(1)] + b"".join(lines) + data[m.end(1):]
+    if m and choice == 1:
+        table = bytearray(m.group(1))
+        for _ in range(rng.randint(1, 20)):
+            i = rng.randrange(len(table))
+            if chr(table[i]).isdigit():
+                table[i] = ord(str(rng.randrange(10)))
+        return data[: m.start(1)] + bytes(table) + data[m.end(1):]
+    s = _STARTXREF.search(data)
+    if not s:
+        return flip_bytes(data, rng)
+    offset = str(rng.choice([0, 1, len(data) * 3, rng.randrange(len(data))])).encode()
+    return data[: s.start(1)] + offset + data[s.end(1):]
+
+
+def garble_stream(data: bytes, rng: random.Random) -> bytes:
+    """Random bytes inside one stream: broken deflate data or nonsense operators."""
+    spans = [m.span(1) for m in _STREAM.finditer(data) if m.end(1) > m.start(1)]
+    if not spans:
+        return flip_bytes(data, rng)
+    start, end = rng.choice(spans)
+    out = bytearray(data)
+    if rng.random() < 0.5:
+        a = rng.randrange(start, end)
+        b = min(end, a + rng.randint(1, 4096))
+        out[a:b] = rng.randbytes(b - a)
+    else:
+        for _ in range(rng.randint(1, 32)):
+            out[rng.randrange(start, end)] = rng.randrange(256)
+    return bytes(out)
+
+
+def huge_mediabox(data: bytes, rng: random.Random) -> bytes:
+    box = rng.choice([b"[0 0 1e9 1e9]", b"[0 0 14400 14400]", b"[0 0 99999999 1]",
+                      b"[-1e9 -1e9 1e9 1e9]", b"[0 0 0 0]", b"[0 0 -842 -595]",
+                      b"[0 0 1e308 1e308]", b"[0 0 nan 1]", b"[]"])
+    return _MEDIABOX.sub(b"/MediaBox " + box, data, count=0 if rng.random() < 0.5 else 1)
+
+
+def duplicate_pages(data: bytes, rng: random.Random) -> bytes:
+    """Repeat the page references in /Kids (and state the new /Count, or a wrong one)."""
+    m = _KIDS.search(data)
+    if not m:
+        return flip_bytes(data, rng)
+    times = rng.choice([2, 3, 5, 20])
+    refs = re.findall(rb"\d+\s+\d+\s+R", m.group(1))
+    kids = b" ".join(refs * times)
+    count = rng.choice([len(refs) * times, len(refs), 2**31 - 1, 0])
+    data = data[: m.start(1)] + kids + data[m.end(1):]
+    return _COUNT.sub(b"/Count %d" % count, data, count=1)
+
+
+def wild_numbers(data: bytes, rng: random.Random) -> bytes:
+    """Replace some numbers (lengths, counts, coordinates, widths) by absurd ones."""
+    hits = list(_NUMBER.finditer(data))
+    if not hits:
+        return flip_bytes(data, rng)
+    out = data
+    for m in sorted(rng.sample(hits, min(len(hits), rng.randint(1, 12))),
+                    key=lambda h: h.start(), reverse=True):
+        value = rng.choice([b"0", b"-1", b"2147483648", b"99999999999", b"1e300", b"-0.0", b"3.4e38"])
+        out = out[: m.start()] + value + out[m.end():]
+    return out
+
+
+def splice_garbage(data: bytes, rng: random.Random) -> bytes:
+    at = rng.randrange(len(data))
+    junk = rng.choice([rng.randbytes(rng.randint(1, 2048)), b"<<" * 5000, b"[" * 5000,
+                       b"%%EOF\n", b"endstream endobj\n", b"\x00" * 4096])
+    return data[:at] + junk + data[at:]
+
+
+MUTATORS: dict[str, Mutator] = {
+    "flip": flip_bytes, "truncate": truncate, "delobj": delete_object, "xref": corrupt_xref,
+    "stream": garble_stream, "mediabox": huge_mediabox, "pages": duplicate_pages,
+    "numbers": wild_numbers, "splice": splice_garbage,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    number: int
+    fixture: str
+    mutations: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        stem = Path(self.fixture).stem
+        return f"c{self.number:05d}-{stem}-{'+'.join(self.mutations)}.pdf"
+
+
+def make_case(seed: int, number: int, fixtures: tuple[str, ...] = FIXTURES) -> tuple[Case, bytes]:
+    """The case's bytes, a pure function of (seed, number)."""
+    rng = random.Random(f"{seed}:{number}")
+    fixture = SCAN_FIXTURE if rng.random() < SCAN_SHARE else rng.choice(fixtures)
+    names = tuple(rng.sample(sorted(MUTATORS), k=rng.choice([1, 1, 1, 2, 3])))
+    data = (PDFS / fixture).read_bytes()
+    for name in names:
+        data = MUTATORS[name](data, rng) if data else data
+    return Case(number, fixture, names), data
+
+
+@dataclass(slots=True)
+class Tally:
+    cases: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    unexpected: list[str] = field(default_factory=list)
+    died: list[str] = field(default_factory=list)
+    timed_out: list[str] = field(default_factory=list)
+    partial: list[str] = field(default_factory=list)
+    no_line: list[str] = field(default_factory=list)
+    bad_exit: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    slowest_batch: float = 0.0
+
+    @property
+    def bugs(self) -> int:
+        return (len(self.unexpected) + len(self.died) + len(self.timed_out) + len(self.partial)
+                + len(self.no_line) + len(self.bad_exit))
+
+
+def run_batch(cases: list[tuple[Case, bytes]], work: Path, tally: Tally, jobs: int = 2,
+              timeout: float = TIMEOUT) -> None:
+    """One `renaksi extract` over a folder of cases, then read its output like a user would."""
+    raw, out = work / "raw", work / "out"
+    raw.mkdir(parents=True)
+    for case, data in cases:
+        (raw / case.name).write_bytes(data)
+    started = time.monotonic()
+    proc = subprocess.run([str(RENAKSI), "extract", str(raw), "--out", str(out), "--jobs", str(jobs),
+                           "--timeout", f"{timeout:g}"], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "400"}, check=False)
+    elapsed = time.monotonic() - started
+    tally.seconds += elapsed
+    tally.slowest_batch = max(tally.slowest_batch, elapsed)
+    tally.cases += len(cases)
+    text = proc.stdout + proc.stderr
+    if proc.returncode not in (0, 1) or "Traceback" in text:
+        tally.bad_exit.append(f"batch of {cases[0][0].name}: exit {proc.returncode}\n{text[-3000:]}")
+    lines = text.splitlines()
+    for case, _ in cases:
+        mine = [ln for ln in lines if case.name in ln]
+        if not mine:
+            tally.no_line.append(case.name)
+        for ln in mine:
+            _judge(ln, tally)
+    tally.partial += partial_outputs(out)
+
+
+def _judge(line: str, tally: Tally) -> None:
+    if line.startswith("✓"):
+        tally.outcomes["extracted"] += 1
+    elif line.startswith("="):
+        tally.outcomes["unchanged"] += 1
+    elif "unexpected" in line:
+        tally.unexpected.append(line)
+    elif "worker died" in line:
+        tally.died.append(line)
+    elif "timed out" in line:
+        tally.timed_out.append(line)
+    else:
+        kind = re.sub(r"\(.*|\d+", "", line.split(": ", 1)[-1]).strip()[:60]
+        tally.outcomes[f"refused: {kind}"] += 1
+
+
+def partial_outputs(out: Path) -> list[str]:
+    """Anything a reader of --out could trip on: incomplete decree folders or temp leftovers."""
+    if not out.exists():
+        return []
+    bad = []
+    for entry in out.iterdir():
+        if entry.name.startswith("."):
+            bad.append(f"leftover {entry}")
+        elif entry.is_dir() and not all((entry / f).is_file()
+                                         for f in ("dokumen.json", "rencana_aksi.parquet")):
+            bad.append(f"incomplete {entry}")
+    return bad
+
+
+def become_subreaper() -> None:
+    """Adopt orphaned descendants (the CLI's forkserver outlives the CLI for a moment), so
+    waiting for them folds every worker's peak RSS into RUSAGE_CHILDREN."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def reap_orphans(grace: float = 5.0) -> None:
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.02)
+
+
+def peak_rss_mb() -> float:
+    """Largest resident set of any finished descendant (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def fuzz(cases: int, seed: int, batch: int, jobs: int, keep: Path | None,
+         only: list[int] | None = None, fixtures: tuple[str, ...] = FIXTURES) -> Tally:
+    become_subreaper()
+    tally = Tally()
+    numbers = only or list(range(cases))
+    with tempfile.TemporaryDirectory(prefix="renaksi-fuzz-") as tmp:
+        root = keep or Path(tmp)
+        for i in range(0, len(numbers), batch):
+            chunk = [make_case(seed, n, fixtures) for n in numbers[i:i + batch]]
+            run_batch(chunk, root / f"batch-{i // batch:04d}", tally, jobs)
+            reap_orphans()
+            print(f"  {tally.cases}/{len(numbers)} cases, {tally.bugs} problems, "
+                  f"{tally.seconds:.0f} s", file=sys.stderr, flush=True)
+    return tally
+
+
+def summary(tally: Tally, seed: int) -> str:
+    rss = peak_rss_mb()
+    rows = [
+        ("cases", tally.cases),
+        ("extracted", tally.outcomes["extracted"]),
+        ("refused with a typed one-line error",
+         sum(v for k, v in tally.outcomes.items() if k.startswith("refused"))),
+        ("uncaught exceptions ('unexpected')", len(tally.unexpected)),
+        ("tracebacks / bad exit codes", len(tally.bad_exit)),
+        ("workers died (crash, memory)", len(tally.died)),
+        (f"runs over {TIMEOUT:g} s (timed out)", len(tally.timed_out)),
+        ("inputs without an outcome line", len(tally.no_line)),
+        ("partial output folders / temp leftovers", len(tally.partial)),
+        (f"peak RSS of any extract process (limit {RSS_LIMIT_MB:g} MB)", f"{rss:.0f} MB"),
+        ("wall time", f"{tally.seconds:.0f} s (slowest batch {tally.slowest_batch:.0f} s)"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    lines = [f"== renaksi fuzz summary (seed {seed}) =="]
+    lines += [f"{k:<{width}}  {v}" for k, v in rows]
+    refusals = sorted((k, v) for k, v in tally.outcomes.items() if k.startswith("refused"))
+    lines += ["refusals by kind:"] + [f"  {v:5d}  {k.removeprefix('refused: ')}" for k, v in refusals]
+    for title, items in (("unexpected", tally.unexpected), ("died", tally.died),
+                         ("timed out", tally.timed_out), ("no line", tally.no_line),
+                         ("partial", tally.partial), ("bad exit", tally.bad_exit)):
+        lines += [f"{title}: {item}" for item in items[:20]]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--batch", type=int, default=100, help="cases per `renaksi extract` run")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--only", type=int, nargs="*", help="replay these case numbers")
+    parser.add_argument("--keep", type=Path, help="keep inputs and outputs here")
+    args = parser.parse_args()
+    tally = fuzz(args.cases, args.seed, args.batch, args.jobs, args.keep, args.only)
+    print(summary(tally, args.seed))
+    ok = tally.bugs == 0 and peak_rss_mb() < RSS_LIMIT_MB
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
