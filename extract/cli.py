@@ -84,7 +84,11 @@ def extract(
 
         extract_all(files, out, Settings(password=password), jobs=jobs, timeout=timeout,
                     force=force, on_outcome=report)
-    combine(out)
+    try:
+        combine(out)
+    except RenaksiError as exc:  # the decree folders are written; only the combined tables failed
+        err_console.print(f"[red]✗[/] {exc}")
+        tally["failed"] += 1
     if len(files) > 1:
         _print_summary(tally)
     raise typer.Exit(1 if tally["failed"] else 0)
