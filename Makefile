@@ -27,5 +27,9 @@ test: $(STAMP) system-deps
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py
 
+## Broken and hostile copies of the fixtures through `renaksi extract`: no crash, hang or half folder
+fuzz: $(STAMP)
+	$(BIN)/python benchmarks/fuzz.py --cases 2000
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
