@@ -3,7 +3,7 @@
 Each contender runs in its own fresh process so peak RSS is its own:
   renaksi      pipeline.run (open, classify, grids, header, stitch, normalise, validate)
   pdfplumber   bare page.extract_tables() on every page
-  camelot      lattice on every page (PDFium raster backend), where it can run
+  camelot      lattice on every page: its default engine, and engine="vector"
 
 Usage: python benchmarks/bench_pipeline.py [PDF] [--repeat N]
 """
@@ -29,9 +29,13 @@ with pdfplumber.open(PDF) as pdf:
     for page in pdf.pages:
         page.extract_tables()
 """,
-    "camelot lattice": """
+    "camelot lattice (default)": """
 import camelot
-camelot.read_pdf(PDF, pages="all", flavor="lattice", backend="pdfium")
+camelot.read_pdf(PDF, pages="all", flavor="lattice")
+""",
+    "camelot lattice vector": """
+import camelot
+camelot.read_pdf(PDF, pages="all", flavor="lattice", engine="vector")
 """,
 }
 

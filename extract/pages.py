@@ -183,11 +183,11 @@ def _read_chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
     n = pdfium_c.FPDFText_CountChars(raw)
     buf = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     rect = pdfium_c.FS_RECTF()
     chars: list[Char] = []
     last_font_obj = None
     font = ""
+    size = 0.0
     clip: tuple[float, float, float, float] | None = None
     for i in range(n):
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
@@ -201,12 +201,12 @@ def _read_chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
             pdfium_c.FPDFText_GetFontInfo(raw, i, buf, len(buf), flags)
             font = buf.value.decode("utf-8", "replace")
             clip = _clip_box(obj, height)
+            size = pdfium_c.FPDFText_GetFontSize(raw, i)  # one size per text object
             last_font_obj = obj_key
         if clip is not None:  # text a spreadsheet clipped away is not printed on this page
             cx, cy = (rect.left + rect.right) / 2, height - (rect.top + rect.bottom) / 2
             if not (clip[0] - 1 <= cx <= clip[2] + 1 and clip[1] - 1 <= cy <= clip[3] + 1):
                 continue
-        size = pdfium_c.FPDFText_GetFontSize(raw, i)
         if code == 0x02:  # PDFium's mark for a hyphen that ends a line
             code = 0x2D
         glyph = " " if code in (0x20, 0xA0, 0x09) else decode_glyph(font, code)
