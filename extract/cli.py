@@ -17,7 +17,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from .batch import Failed, Outcome, Skipped
-from .errors import RenaksiError
+from .errors import OutputError, RenaksiError
 from .settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -61,6 +61,8 @@ def extract(
                                       help="decrees extracted at once")] = os.cpu_count() or 1,
     timeout: Annotated[float, typer.Option(min=0.001, help="seconds allowed per file")] = 300.0,
     force: Annotated[bool, typer.Option("--force", help="redo inputs already extracted")] = False,
+    review: Annotated[bool, typer.Option(
+        "--review", help="also write <doc_id>/review/ (rows drawn over the pages)")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="tracebacks on failure")] = False,
 ) -> None:
     """Extract each decree's rencana-aksi table into OUT/<doc_id>/ and rebuild the combined dataset."""
@@ -83,7 +85,7 @@ def extract(
             progress.advance(task)
 
         extract_all(files, out, Settings(password=password), jobs=jobs, timeout=timeout,
-                    force=force, on_outcome=report)
+                    force=force, on_outcome=report, review=review)
     try:
         combine(out)
     except RenaksiError as exc:  # the decree folders are written; only the combined tables failed
@@ -140,6 +142,48 @@ def export(
     from .export import export_xlsx
 
     _one_line(lambda: console.print(f"[green]✓[/] {export_xlsx(data_dir, out)}"))
+
+
+@app.command("review")
+def review_command(
+    pdf: Annotated[Path, typer.Argument(help="a decree PDF")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="folder for review.html and its pages [default: review/<doc_id>]")] = None,
+    password: Annotated[str | None, typer.Option(help="password of an encrypted PDF")] = None,
+) -> None:
+    """Extract one decree and draw its rows over its pages beside the table (review.html)."""
+    from .pipeline import run
+    from .review import review
+
+    def job() -> None:
+        result = run(pdf, Settings(password=password))
+        html = review(result, out or Path("review") / result.doc_id, password)
+        console.print(f"[green]✓[/] {html}")
+
+    _one_line(job)
+
+
+@app.command("debug")
+def debug_command(
+    pdf: Annotated[Path, typer.Argument(help="a PDF")],
+    page: Annotated[int, typer.Option("--page", "-p", min=1, help="1-based page number")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="PNG file [default: <pdf stem>-p<N>.png]")] = None,
+    password: Annotated[str | None, typer.Option(help="password of an encrypted PDF")] = None,
+) -> None:
+    """Picture of one page with the rulings and cells the grid finder saw, for developers."""
+    from .debug import draw_grid
+
+    def job() -> None:
+        target = out or Path(f"{pdf.stem}-p{page}.png")
+        image = draw_grid(pdf, page, settings=Settings(password=password))
+        try:
+            image.save(target)
+        except (OSError, ValueError) as exc:  # ValueError: a suffix PIL has no format for
+            raise OutputError(f"cannot write {target} ({exc})", pdf) from None
+        console.print(f"[green]✓[/] {target}")
+
+    _one_line(job)
 
 
 def _one_line(job) -> None:

@@ -139,3 +139,19 @@ def test_debug_picture_draws_rulings_and_spanning_cells(word):
     single = next(c for c in grid.cells if c.rowspan == c.colspan == 1 and c.text)
     inner = (single.bbox[0] + 3, single.bbox[1] + 3, single.bbox[2] - 3, single.bbox[3] - 3)
     assert blue(image, inner) == pytest.approx(blue(plain, inner), abs=1)
+
+
+def test_cli_review_debug_and_extract_review(tmp_path):
+    from typer.testing import CliRunner
+
+    from extract.cli import app
+
+    runner = CliRunner()
+    pdf = str(PDFS / "singkawang-2023-word.pdf")
+    res = runner.invoke(app, ["extract", pdf, "--out", str(tmp_path / "out"), "-j", "2", "--review"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "out" / "kpu-kota-singkawang-2023-6" / "review" / "review.html").exists()
+    res = runner.invoke(app, ["debug", pdf, "--page", "4", "--out", str(tmp_path / "p4.png")])
+    assert res.exit_code == 0 and (tmp_path / "p4.png").stat().st_size > 10_000
+    res = runner.invoke(app, ["debug", pdf, "--page", "40"])
+    assert res.exit_code == 1 and "no page 40" in res.output
