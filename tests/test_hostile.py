@@ -1,0 +1,295 @@
+"""Hostile and broken inputs: each is refused with one typed line or extracted correctly, in
+bounded time and memory, and --out never holds half a folder. PDFs are built in tmp dirs."""
+from __future__ import annotations
+
+import dataclasses
+import errno
+import hashlib
+import re
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import pandas as pd
+import pypdfium2 as pdfium
+import pytest
+
+from conftest import PDFS, extracted
+from extract.errors import BrokenPdf, EncryptedPdf, OutputError
+from extract.normalise import doc_slug
+from extract.pages import MAX_STREAM_BYTES, open_document
+from extract.pipeline import run
+from extract.settings import Settings
+from extract.write import write
+
+RENAKSI = Path(sys.executable).with_name("renaksi")
+WORD = PDFS / "singkawang-2023-word.pdf"
+WORD_ID = "kpu-kota-singkawang-2023-6"
+PAD = bytes.fromhex("28bf4e5e4e758a4164004e56fffa01082e2e00b6d0683e802f0ca9fe6453697a")
+
+
+def renaksi(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The real command in its own process: a crash in C code must not take pytest down."""
+    return subprocess.run([str(RENAKSI), "extract", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout, check=False)
+
+
+def assert_one_clean_failure(res: subprocess.CompletedProcess[str], name: str, says: str) -> None:
+    text = res.stdout + res.stderr
+    assert res.returncode == 1, text
+    assert re.search(rf"✗ {re.escape(name)}( p\.\d+)?: .*{re.escape(says)}", text), text
+    assert "unexpected" not in text and "Traceback" not in text and "worker died" not in text
+
+
+def assert_no_partial(out: Path) -> None:
+    for entry in out.iterdir() if out.exists() else ():
+        assert not entry.name.startswith("."), entry
+        if entry.is_dir():
+            assert (entry / "dokumen.json").is_file() and (entry / "rencana_aksi.parquet").is_file()
+
+
+def tiny_pdf(objects: list[bytes], trailer: bytes = b"") -> bytes:
+    """A PDF from object bodies numbered 1..n (1 is the catalog), with a correct xref."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (i, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, trailer, xref)
+    return bytes(out)
+
+
+def one_page(contents: bytes, page_extra: bytes = b"") -> list[bytes]:
+    stream = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(contents), contents)
+    return [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R %s>>" % page_extra,
+            stream]
+
+
+def incremental_update(data: bytes, objects: dict[int, bytes], trailer: bytes = b"") -> bytes:
+    """Append new or replaced objects the way an editor saves: a new xref section and trailer."""
+    root = re.findall(rb"/Root\s+(\d+\s+\d+\s+R)", data)[-1]
+    size = max(int(s) for s in re.findall(rb"/Size\s+(\d+)", data))
+    prev = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    out = bytearray(data)
+    offsets = {}
+    for num, body in sorted(objects.items()):
+        offsets[num] = len(out)
+        out += b"\n%d 0 obj\n%s\nendobj\n" % (num, body)
+    xref = len(out)
+    out += b"xref\n" + b"".join(b"%d 1\n%010d 00000 n \n" % kv for kv in sorted(offsets.items()))
+    out += b"trailer\n<< /Size %d /Root %s /Prev %d %s>>\nstartxref\n%d\n%%%%EOF\n" % (
+        max(size, max(objects) + 1), root, prev, trailer, xref)
+    return bytes(out)
+
+
+def catalog(data: bytes) -> tuple[int, bytes]:
+    num = int(re.findall(rb"/Root\s+(\d+)\s+\d+\s+R", data)[-1])
+    body = re.search(rb"\b%d 0 obj\s*(<<.*?>>)\s*endobj" % num, data, re.S).group(1)
+    return num, body
+
+
+def test_decompression_bomb_is_refused_fast_in_bounded_memory(tmp_path):
+    z = zlib.compressobj(1)
+    megabyte = b" " * (1 << 20)
+    bomb = b"".join([*(z.compress(megabyte) for _ in range((MAX_STREAM_BYTES >> 20) + 64)), z.flush()])
+    pdf = tmp_path / "bomb.pdf"
+    objects = one_page(b"")
+    objects[3] = b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(bomb), bomb)
+    pdf.write_bytes(tiny_pdf(objects))
+    probe = ("import resource, sys\nfrom extract.pages import open_document\n"
+             "try:\n    open_document(sys.argv[1])\nexcept Exception as exc:\n    print(exc)\n"
+             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)")
+    started = time.monotonic()
+    res = subprocess.run([sys.executable, "-c", probe, str(pdf)], capture_output=True, text=True,
+                         timeout=60, check=True)
+    message, peak_mb = res.stdout.splitlines()
+    assert "bomb.pdf: object 4 inflates to more than 256 MB" in message
+    assert int(peak_mb) < 500 and time.monotonic() - started < 20
+    assert_one_clean_failure(renaksi(pdf, "--out", tmp_path / "out", "-j", "2"), "bomb.pdf",
+                             "decompression bomb")
+
+
+@pytest.fixture(scope="module")
+def thousand_pages(tmp_path_factory) -> Path:
+    """1,000 copies of a lampiran page: within Settings.max_pages, far beyond any decree."""
+    src = pdfium.PdfDocument(WORD)
+    pdf = pdfium.PdfDocument.new()
+    pdf.import_pages(src, [0, 1, 2])
+    for _ in range(997 // 50):
+        pdf.import_pages(src, [2] * 50)
+    pdf.import_pages(src, [2] * (1000 - len(pdf)))
+    path = tmp_path_factory.mktemp("big") / "seribu.pdf"
+    pdf.save(path)
+    assert len(pdf) == 1000
+    return path
+
+
+def test_thousand_pages_over_the_page_limit_is_refused_before_reading(thousand_pages):
+    started = time.monotonic()
+    with pytest.raises(BrokenPdf, match="1000 pages is more than the limit of 999"):
+        open_document(thousand_pages, Settings(max_pages=999))
+    assert time.monotonic() - started < 2
+
+
+def test_thousand_pages_past_the_time_limit_is_one_line_and_no_folder(thousand_pages, tmp_path):
+    out = tmp_path / "out"
+    started = time.monotonic()
+    res = renaksi(thousand_pages, "--out", out, "-j", "2", "--timeout", "4")
+    assert time.monotonic() - started < 30
+    assert_one_clean_failure(res, "seribu.pdf", "timed out after 4s")
+    assert_no_partial(out)
+    assert not [p for p in out.iterdir() if p.is_dir()]
+
+
+def test_deeply_nested_objects_are_refused_cleanly(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    contents = b"q " * 50000 + b"0 0 m 10 10 l S " + b"Q " * 50000
+    nested = {
+        "arrays": b"/Resources << /X " + b"[" * 20000 + b"]" * 20000 + b" >>",
+        "dicts": b"/Resources << /X " + b"<< /A " * 5000 + b">> " * 5000 + b">>",
+        "unclosed": b"/Annots [" + b"[" * 100000 + b"]",
+    }
+    for name, page_extra in nested.items():
+        (raw / f"{name}.pdf").write_bytes(tiny_pdf(one_page(contents, page_extra)))
+    tree = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    for i in range(2, 3002):  # 3,000 Pages nodes, each the only kid of the one above
+        tree.append(b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % (i + 1))
+    tree.append(b"<< /Type /Page /MediaBox [0 0 595 842] >>")
+    (raw / "tree.pdf").write_bytes(tiny_pdf(tree))
+    res = renaksi(raw, "--out", tmp_path / "out", "-j", "2")
+    for name in nested:
+        assert_one_clean_failure(res, f"{name}.pdf", "no ruled rencana-aksi table found")
+    assert_one_clean_failure(res, "tree.pdf", "page cannot be read")
+
+
+def test_user_password_needs_the_password():
+    with pytest.raises(EncryptedPdf, match="password-protected; pass --password"):
+        open_document(PDFS / "encrypted-user-password.pdf")
+    with pytest.raises(EncryptedPdf, match="wrong password"):
+        open_document(PDFS / "encrypted-user-password.pdf", Settings(password="salah"))
+    doc = open_document(PDFS / "encrypted-user-password.pdf", Settings(password="rahasia"))
+    assert len(doc.pages) > 0 and doc.pages[0].text
+
+
+def _rc4(key: bytes, data: bytes) -> bytes:
+    s = list(range(256))
+    j = 0
+    for i in range(256):
+        j = (j + s[i] + key[i % len(key)]) % 256
+        s[i], s[j] = s[j], s[i]
+    out = bytearray(len(data))
+    i = j = 0
+    for n, byte in enumerate(data):
+        i = (i + 1) % 256
+        j = (j + s[i]) % 256
+        s[i], s[j] = s[j], s[i]
+        out[n] = byte ^ s[(s[i] + s[j]) % 256]
+    return bytes(out)
+
+
+def owner_password_only(data: bytes, owner: bytes = b"pemilik", permissions: int = -3904) -> bytes:
+    """Standard security handler, revision 2 (RC4-40), empty user password, copying and
+    printing forbidden: opens without a password, like many official downloads."""
+    o = _rc4(hashlib.md5((owner + PAD)[:32]).digest()[:5], PAD)
+    doc_id = hashlib.md5(data).digest()
+    key = hashlib.md5(PAD + o + permissions.to_bytes(4, "little", signed=True) + doc_id).digest()[:5]
+
+    def encrypt_stream(m: re.Match[bytes]) -> bytes:
+        obj_key = hashlib.md5(key + int(m.group(1)).to_bytes(3, "little")
+                              + int(m.group(2)).to_bytes(2, "little")).digest()[:10]
+        return m.group(0)[: m.start(3) - m.start()] + _rc4(obj_key, m.group(3)) + b"endstream"
+
+    body = re.sub(rb"(\d+) (\d+) obj\b(?:(?!endobj).)*?stream\r?\n(.*?)endstream", encrypt_stream,
+                  data, flags=re.S)
+    n = max(int(s) for s in re.findall(rb"/Size\s+(\d+)", data))
+    encrypt = b"<< /Filter /Standard /V 1 /R 2 /O <%s> /U <%s> /P %d >>" % (
+        o.hex().encode(), _rc4(key, PAD).hex().encode(), permissions)
+    return incremental_update(body, {n: encrypt},
+                              b"/Encrypt %d 0 R /ID [<%s> <%s>] " % (n, doc_id.hex().encode(),
+                                                                    doc_id.hex().encode()))
+
+
+def test_owner_password_only_is_read_without_a_password(tmp_path):
+    pdf = tmp_path / "owner-only.pdf"
+    pdf.write_bytes(owner_password_only(WORD.read_bytes()))
+    assert b"/Encrypt" in pdf.read_bytes()
+    result = run(pdf)
+    pd.testing.assert_frame_equal(result.table, extracted("singkawang-2023-word").table)
+
+
+def test_javascript_and_attachments_are_ignored(tmp_path):
+    data = WORD.read_bytes()
+    num, body = catalog(data)
+    n = max(int(s) for s in re.findall(rb"/Size\s+(\d+)", data))
+    js = b"<< /S /JavaScript /JS (app.alert\\('x'\\); this.exportDataObject\\({cName: 'a.exe'}\\)) >>"
+    payload = b"MZ fake executable"
+    objects = {
+        n: js,
+        n + 1: b"<< /Type /EmbeddedFile /Length %d >>\nstream\n%s\nendstream" % (len(payload), payload),
+        n + 2: b"<< /Type /Filespec /F (a.exe) /UF (a.exe) /EF << /F %d 0 R >> >>" % (n + 1),
+        num: body[:-2] + b" /OpenAction %d 0 R /Names << /JavaScript << /Names [(x) %d 0 R] >> "
+                         b"/EmbeddedFiles << /Names [(a.exe) %d 0 R] >> >> >>" % (n, n, n + 2),
+    }
+    pdf = tmp_path / "js.pdf"
+    pdf.write_bytes(incremental_update(data, objects))
+    with pdfium.PdfDocument(pdf) as check:
+        assert check.count_attachments() == 1
+    result = run(pdf)
+    pd.testing.assert_frame_equal(result.table, extracted("singkawang-2023-word").table)
+
+
+@pytest.mark.parametrize("instansi", ["KPU ../../etc", "KPU Kota /tmp/x", "KPU\x00Kota", "K" * 300,
+                                      "..", "/", "\x00", "", "Ⅻ ¹²³ ß"])
+def test_hostile_instansi_stays_a_slug_inside_out(instansi, tmp_path):
+    slug = doc_slug(instansi, 2023, "6/../..", fallback="x/../..")
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug) and len(slug) <= 120
+    out = tmp_path / "out"
+    folder = write(dataclasses.replace(extracted("singkawang-2023-word"), doc_id=slug), out)
+    assert folder.resolve().parent == out.resolve()
+
+
+@pytest.mark.parametrize("doc_id", ["../escape", "a/b", "", ".hidden", "a\x00b"])
+def test_write_refuses_a_doc_id_that_is_not_a_slug(doc_id, tmp_path):
+    with pytest.raises(OutputError, match="not a safe folder name"):
+        write(dataclasses.replace(extracted("singkawang-2023-word"), doc_id=doc_id), tmp_path / "out")
+    assert not (tmp_path / "escape").exists()
+
+
+def test_two_runs_on_the_same_out_at_once(tmp_path):
+    out = tmp_path / "out"
+    args = [str(RENAKSI), "extract", str(WORD), "--out", str(out), "--force", "-j", "1"]
+    runs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for _ in range(3)]
+    outputs = [p.communicate(timeout=120)[0] for p in runs]
+    assert [p.returncode for p in runs] == [0, 0, 0], outputs
+    assert_no_partial(out)
+    assert [p.name for p in out.iterdir() if p.is_dir()] == [WORD_ID]
+    assert len(pd.read_parquet(out / "rencana_aksi.parquet")) == 103
+    assert len(pd.read_parquet(out / WORD_ID / "rencana_aksi.parquet")) == 103
+
+
+def test_disk_full_while_writing_keeps_the_old_outputs(tmp_path, monkeypatch):
+    result = extracted("singkawang-2023-word")
+    out = tmp_path / "out"
+    folder = write(result, out)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", disk_full)
+    with pytest.raises(OutputError) as caught:
+        write(result, out)
+    line = str(caught.value)
+    assert "\n" not in line and "No space left on device" in line
+    assert line.startswith("singkawang-2023-word.pdf: ") and "left as they were" in line
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert [p.name for p in out.iterdir()] == [WORD_ID]
