@@ -52,13 +52,13 @@ class Shape:
 
 def shapes(result: Result) -> list[Shape]:
     """Everything the review draws, in row order; pure, so it can be checked without pixels."""
-    cmaps = column_maps(result.grids)
+    cmaps = _column_maps(result.grids)
     ocr_pages = {g.page_no for g in result.grids if g.source == "ocr"}
-    reasons = rejected_reasons(result)
+    reasons = _rejected_reasons(result)
     low = set(result.low_confidence_rows)
     out: list[Shape] = []
     for row_no, row in enumerate(result.rows, start=1):
-        flags = row_flags(row, row_no in reasons, row_no in low)
+        flags = _row_flags(row, row_no in reasons, row_no in low)
         note = _row_note(row_no, row, reasons.get(row_no), row_no in low)
         out += [Shape("row", row_no, page_no, bbox, note, flags) for page_no, bbox in row.boxes]
         if row.boxes:  # values and marks were read where the row starts
@@ -68,7 +68,7 @@ def shapes(result: Result) -> list[Shape]:
     return out
 
 
-def column_maps(grids: Sequence[PageGrid]) -> dict[int, ColumnMap]:
+def _column_maps(grids: Sequence[PageGrid]) -> dict[int, ColumnMap]:
     """Each page's columns as the pipeline mapped them (a repeated header moves them)."""
     cmaps: dict[int, ColumnMap] = {}
     cmap = None
@@ -77,14 +77,14 @@ def column_maps(grids: Sequence[PageGrid]) -> dict[int, ColumnMap]:
     return cmaps
 
 
-def rejected_reasons(result: Result) -> dict[int, str]:
+def _rejected_reasons(result: Result) -> dict[int, str]:
     rejected: pd.DataFrame = result.rejected  # type: ignore[assignment]
     if not len(rejected):
         return {}
     return {int(n): str(why) for n, why in zip(rejected["row_no"], rejected["alasan"])}
 
 
-def row_flags(row: Row, rejected: bool, low_confidence: bool) -> frozenset[str]:
+def _row_flags(row: Row, rejected: bool, low_confidence: bool) -> frozenset[str]:
     named = {"joined": row.joined, "filled": bool(row.filled), "rejected": rejected,
              "low_confidence": low_confidence}
     return frozenset(name for name, on in named.items() if on)
@@ -170,8 +170,7 @@ def _write_pictures(result: Result, folder: Path, password: str | None) -> dict[
     sizes = {}
     for page_no, image, scale in render_pages(result.source, [g.page_no for g in result.grids],
                                               MAX_WIDTH, password):
-        image.save(folder / _picture(page_no), "WEBP", lossless=page_no not in scanned,
-                   quality=75 if page_no in scanned else 80)
+        image.save(folder / _picture(page_no), "WEBP", lossless=page_no not in scanned, quality=80)
         sizes[page_no] = (image.width / scale, image.height / scale)
     return sizes
 
@@ -234,7 +233,7 @@ def _summary(result: Result, drawn: Sequence[Shape], title: str) -> str:
         ("row", f"{len(rows)} rows"),
         ("row joined", f"{sum(r.joined for r in rows)} joined across a page break"),
         ("filled", f"{sum(bool(r.filled) for r in rows)} with cells filled down"),
-        ("row rejected", f"{len(rejected_reasons(result))} rejected by validation"),
+        ("row rejected", f"{len(_rejected_reasons(result))} rejected by validation"),
         ("row low_confidence", f"{len(result.low_confidence_rows)} of low OCR confidence"),
         ("shading", f"{sum(s.kind == 'shading' for s in drawn)} months read from shading"),
         ("ink", f"{sum(s.kind == 'ink' for s in drawn)} months read from the ink"),
@@ -253,13 +252,13 @@ def _table(result: Result) -> str:
     columns = [c for c in frame.columns if c not in _HIDDEN and c not in months[1:]]
     head = "".join('<th class="m">jadwal 1–12</th>' if c in months else
                    f'<th{_NARROW.get(c, "")}>{escape(c.replace("_", " "))}</th>' for c in columns)
-    reasons = rejected_reasons(result)
+    reasons = _rejected_reasons(result)
     why = "<th>rejected because</th>" if reasons else ""
     body = []
     for record in frame.to_dict("records"):
         n = int(record["row_no"])
         row = result.rows[n - 1]
-        flags = row_flags(row, n in reasons, n in result.low_confidence_rows)
+        flags = _row_flags(row, n in reasons, n in result.low_confidence_rows)
         pages = (f"{row.halaman_awal}" if row.halaman_awal == row.halaman_akhir
                  else f"{row.halaman_awal}–{row.halaman_akhir}")
         cells = "".join(_schedule([record[m] for m in months]) if c in months

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from selenium.webdriver.common.by import By
 from browser import chromium, needs_chromium, severe_console_errors
 from conftest import BORN_DIGITAL, PDFS, extracted
 from extract.debug import draw_grid
-from extract.review import review, shapes
+from extract.review import page_html, review, shapes
 
 SCAN = "scan-lampiran-2pages"
 DECREES = [*BORN_DIGITAL, SCAN]
@@ -95,6 +96,21 @@ def test_rejected_rows_carry_their_reason(reviews):
             assert ("rejected" in s.flags) == (s.row_no in rejected)
     html = reviews(SCAN).read_text(encoding="utf-8")
     assert "<script>" in html and "http" not in html.replace("http-equiv", "")
+
+
+def test_text_is_escaped_and_low_confidence_rows_are_marked(word):
+    hostile = '<img src=x onerror="alert(1)"> & </title><script>alert(2)</script>'
+    table = word.table.copy()
+    table.loc[0, "kegiatan"] = hostile
+    rows = list(word.rows)
+    rows[1] = replace(rows[1], values={**rows[1].values, "area": hostile}, confidence=41.0)
+    tampered = replace(word, table=table, rows=rows, low_confidence_rows=[2])
+    html = page_html(tampered, {g.page_no: (936.0, 610.0) for g in word.grids})
+    assert "<img src=x" not in html and "alert(2)</script>" not in html
+    assert html.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;") >= 2  # table and hover
+    assert html.count("<script>") == 1
+    low = [s for s in shapes(tampered) if s.kind == "row" and "low_confidence" in s.flags]
+    assert [s.row_no for s in low] == [2] and "OCR confidence 41" in low[0].note
 
 
 @needs_chromium
