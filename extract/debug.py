@@ -69,7 +69,8 @@ def draw_grid(doc_or_path: Document | Path | str, page_no: int, grid: PageGrid |
     def px(box: Sequence[float]) -> list[float]:
         return [v * scale for v in box]
 
-    for r in doc.pages[page_no - 1].rulings:
+    rulings = grid.rulings if grid and grid.rulings else doc.pages[page_no - 1].rulings
+    for r in rulings:  # a scan's rulings exist only as the lines the OCR grid found
         pen.rectangle(px((r.x0, r.top, r.x1, r.bottom)), outline=(*RULING, 160), width=3)
     for cell in grid.cells if grid else ():
         spans = cell.rowspan > 1 or cell.colspan > 1
