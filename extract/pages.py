@@ -36,6 +36,9 @@ _PDF_MAGIC = b"%PDF-"
 # that allocation fails), so a few MB of deflate can become GBs. Real content streams, fonts
 # and even a 600 dpi A3 colour scan (~210 MB) stay below this.
 MAX_STREAM_BYTES = 256 << 20
+# A page's content may be an array of streams that PDFium joins into one buffer, so many
+# streams just under the cap are a bomb too. Scans rarely use deflate for their images.
+MAX_INFLATED_BYTES = 1 << 30
 # Scanned pages are rendered for OCR; A0 at 200 dpi is 62 Mpx, so anything far above is a
 # broken or hostile MediaBox, not a decree.
 MAX_SCAN_PIXELS = 100_000_000
@@ -119,17 +122,24 @@ def _read_pdf_bytes(path: Path) -> bytes:
 
 
 def _refuse_bombs(data: bytes, path: Path) -> None:
-    """Refuse a deflate stream that inflates past MAX_STREAM_BYTES before PDFium sees it.
+    """Refuse deflate streams that inflate past MAX_STREAM_BYTES each, or MAX_INFLATED_BYTES
+    together, before PDFium sees them.
 
     Counted in bounded chunks from every ``stream`` keyword, whatever its dictionary says:
     a stream that is not deflate data fails zlib's header check within a few bytes.
     """
+    total = 0
     for m in _STREAM_DATA.finditer(data):
-        if _inflated_size(data, m.end(), MAX_STREAM_BYTES) > MAX_STREAM_BYTES:
+        size = _inflated_size(data, m.end(), MAX_STREAM_BYTES)
+        total += size
+        if size > MAX_STREAM_BYTES:
             heads = list(_OBJ_HEAD.finditer(data, max(0, m.start() - 4096), m.start()))
             where = f"object {int(heads[-1].group(1))}" if heads else "a stream"
             raise BrokenPdf(f"{where} inflates to more than {MAX_STREAM_BYTES >> 20} MB "
                             "(a decompression bomb?); refused", path)
+        if total > MAX_INFLATED_BYTES:
+            raise BrokenPdf(f"its streams inflate to more than {MAX_INFLATED_BYTES >> 20} MB "
+                            "together (a decompression bomb?); refused", path)
 
 
 def _inflated_size(data: bytes, start: int, limit: int) -> int:
@@ -142,7 +152,7 @@ def _inflated_size(data: bytes, start: int, limit: int) -> int:
         while pos < len(data) and size <= limit and not z.eof:
             pending = view[pos:pos + (1 << 16)]
             pos += len(pending)
-            while pending and size <= limit:
+            while pending and size <= limit and not z.eof:
                 size += len(z.decompress(pending, 1 << 20))
                 pending = z.unconsumed_tail
     except zlib.error:

@@ -17,6 +17,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from conftest import PDFS, extracted
+from extract import pages
 from extract.errors import BrokenPdf, EncryptedPdf, OutputError
 from extract.normalise import doc_slug
 from extract.pages import MAX_STREAM_BYTES, open_document
@@ -114,6 +115,19 @@ def test_decompression_bomb_is_refused_fast_in_bounded_memory(tmp_path):
     assert int(peak_mb) < 500 and time.monotonic() - started < 20
     assert_one_clean_failure(renaksi(pdf, "--out", tmp_path / "out", "-j", "2"), "bomb.pdf",
                              "decompression bomb")
+
+
+def test_many_streams_that_inflate_to_too_much_together_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(pages, "MAX_STREAM_BYTES", 4 << 20)
+    monkeypatch.setattr(pages, "MAX_INFLATED_BYTES", 10 << 20)
+    piece = zlib.compress(b" " * (3 << 20))
+    objects = one_page(b"")
+    objects[2] = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents [4 0 R 5 0 R 6 0 R 7 0 R] >>"
+    objects[3:] = [b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(piece), piece)] * 4
+    pdf = tmp_path / "many.pdf"
+    pdf.write_bytes(tiny_pdf(objects))
+    with pytest.raises(BrokenPdf, match="inflate to more than 10 MB together"):
+        open_document(pdf)
 
 
 @pytest.fixture(scope="module")
