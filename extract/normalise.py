@@ -40,7 +40,7 @@ def read_mark(mark: MarkCell) -> bool | None:
 def area_number(text: str) -> int | None:
     """The NO. column as an int: "1." → 1, "II." → 2; None when it is not a number."""
     t = text.strip().rstrip(".)").strip()
-    if t.isdecimal():  # "¹" is a digit, but not a number int() reads
+    if t.isdecimal() and len(t) <= 9:  # "¹" is a digit but no number; 20 digits are no area
         return int(t)
     return _ROMAN.get(t.upper())
 
