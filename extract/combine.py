@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,20 +20,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from extract.errors import OutputError, RenaksiError
+from extract.errors import NotExtracted, OutputError, RenaksiError
+from extract.model import MONTHS
 from extract.write import out_dir_lock
-
-AREA_KODE: tuple[str, ...] = (
-    "manajemen_perubahan",
-    "deregulasi_kebijakan",
-    "penataan_organisasi",
-    "penataan_tatalaksana",
-    "penataan_sdm",
-    "penguatan_akuntabilitas",
-    "penguatan_pengawasan",
-    "pelayanan_publik",
-)
-BULAN: tuple[str, ...] = tuple(f"bulan_{m:02d}" for m in range(1, 13))
 
 RENCANA_AKSI_SCHEMA = pa.schema(
     [
@@ -45,7 +34,7 @@ RENCANA_AKSI_SCHEMA = pa.schema(
         ("kegiatan", pa.string()),
         ("sub_kegiatan", pa.string()),
         ("indikator", pa.string()),
-        *((b, pa.bool_()) for b in BULAN),
+        *((b, pa.bool_()) for b in MONTHS),
         ("jadwal_satuan", pa.string()),
         ("keterangan", pa.string()),
         ("halaman_awal", pa.int64()),
@@ -190,6 +179,20 @@ def _rebuild(out_dir: Path) -> CombinedPaths:
         decrees=tuple(d.doc_id for d in decrees),
         skipped=tuple(skipped),
     )
+
+
+def read_combined(data_dir: Path, names: Iterable[str]):
+    """The combined tables ``combine`` wrote into ``data_dir``, as pandas DataFrames by name."""
+    import pandas as pd
+
+    frames = {}
+    for name in names:
+        path = Path(data_dir) / f"{name}.parquet"
+        if not path.exists():
+            raise NotExtracted(f"no combined {path.name}; run `renaksi extract` on this folder "
+                               "first", path)
+        frames[name] = pd.read_parquet(path)
+    return frames
 
 
 def read_decree(folder: Path) -> Decree:
@@ -339,7 +342,7 @@ def jadwal(rencana_aksi: pa.Table) -> pa.Table:
     """Long form of the twelve month flags: one (doc_id, row_no, bulan) per scheduled month."""
     if rencana_aksi.num_rows == 0:
         return JADWAL_SCHEMA.empty_table()
-    marks = np.column_stack([pc.fill_null(rencana_aksi.column(b), False).to_numpy(zero_copy_only=False) for b in BULAN])
+    marks = np.column_stack([pc.fill_null(rencana_aksi.column(b), False).to_numpy(zero_copy_only=False) for b in MONTHS])
     rows, months = np.nonzero(marks)  # row-major: document order, then month
     take = pa.array(rows, type=pa.int64())
     return pa.Table.from_arrays(

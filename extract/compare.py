@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from extract.combine import AREA_KODE, BULAN, atomic_path
-from extract.errors import RenaksiError
+from extract.combine import atomic_path, read_combined
+from extract.model import MONTHS
+from extract.reference import AREA_KODE
 
 BULAN_SINGKAT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 ITEM_COLUMNS = ("kegiatan", "indikator")
@@ -58,7 +59,7 @@ def coverage_matrix(df: pd.DataFrame) -> pd.DataFrame:
 
 def month_load(df: pd.DataFrame) -> pd.DataFrame:
     """Rows scheduled per satker (index doc_id) and month (columns 1..12)."""
-    load = df.groupby("doc_id")[list(BULAN)].sum().astype("int64")
+    load = df.groupby("doc_id")[list(MONTHS)].sum().astype("int64")
     load.columns = list(range(1, 13))
     return load
 
@@ -118,7 +119,7 @@ def schedule_differences(df: pd.DataFrame, wilayah: Mapping[str, str] | None = N
     keyed = _keyed(df, "kegiatan", wilayah)
     if keyed.empty:
         return pd.DataFrame(columns=columns)
-    months = keyed.groupby(["area_kode", "kunci", "doc_id"])[list(BULAN)].any()
+    months = keyed.groupby(["area_kode", "kunci", "doc_id"])[list(MONTHS)].any()
     sets = pd.Series(
         [tuple(m + 1 for m, on in enumerate(row) if on) for row in months.to_numpy()],
         index=months.index,
@@ -185,12 +186,8 @@ def month_span(months: Iterable[int]) -> str:
 
 def load_combined(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The combined rencana_aksi and dokumen tables that ``combine`` wrote into ``data_dir``."""
-    data_dir = Path(data_dir)
-    paths = [data_dir / "rencana_aksi.parquet", data_dir / "dokumen.parquet"]
-    for path in paths:
-        if not path.exists():
-            raise RenaksiError(f"no combined {path.name}; run `renaksi extract` on this folder first", path)
-    return pd.read_parquet(paths[0]), pd.read_parquet(paths[1])
+    frames = read_combined(data_dir, ("rencana_aksi", "dokumen"))
+    return frames["rencana_aksi"], frames["dokumen"]
 
 
 def compare(data_dir: Path, out_dir: Path) -> Path:

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BrokenPdf, EncryptedPdf, RenaksiError
+from .errors import BrokenPdf, EncryptedPdf, PageNotFound
 from .model import RGB, Document, PageGrid
 from .settings import Settings
 
@@ -37,7 +37,7 @@ def render_pages(path: Path, page_nos: Sequence[int], max_width: int,
     try:
         for page_no in page_nos:
             if not 1 <= page_no <= len(pdf):
-                raise RenaksiError(f"no page {page_no}: the PDF has {len(pdf)} pages", path)
+                raise PageNotFound(f"no page {page_no}: the PDF has {len(pdf)} pages", path)
             page = pdf[page_no - 1]
             try:
                 scale = min(2.0, max_width / page.get_width())
@@ -60,7 +60,7 @@ def draw_grid(doc_or_path: Document | Path | str, page_no: int, grid: PageGrid |
     settings = settings or Settings()
     doc = doc_or_path if isinstance(doc_or_path, Document) else _open(Path(doc_or_path), settings)
     if not 1 <= page_no <= len(doc.pages):
-        raise RenaksiError(f"no page {page_no}: the PDF has {len(doc.pages)} pages", doc.path)
+        raise PageNotFound(f"no page {page_no}: the PDF has {len(doc.pages)} pages", doc.path)
     if grid is None:
         grid = _find_grid(doc, page_no, settings)
     _, image, scale = next(render_pages(doc.path, [page_no], max_width, doc.password))

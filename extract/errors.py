@@ -44,6 +44,14 @@ class OcrUnavailable(RenaksiError):
     """Tesseract (or its Indonesian model) is not installed."""
 
 
+class PageNotFound(RenaksiError):
+    """A page number outside the document."""
+
+
+class NotExtracted(RenaksiError):
+    """A folder without the combined dataset that `renaksi extract` writes."""
+
+
 class OutputError(RenaksiError):
     """Writing the outputs failed (disk full, permissions); earlier outputs are left intact."""
 

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from extract.combine import atomic_path, jadwal, read_decree
-from extract.errors import RenaksiError
+from extract.combine import atomic_path, jadwal, read_combined, read_decree
 
 if TYPE_CHECKING:
     from openpyxl.cell import WriteOnlyCell
@@ -27,14 +26,7 @@ MIN_WIDTH, MAX_WIDTH = 6, 60
 
 def export_xlsx(data_dir: Path, out: Path) -> Path:
     """One workbook of the combined tables in ``data_dir``: a sheet per table."""
-    data_dir = Path(data_dir)
-    frames = {}
-    for name in SHEETS:
-        path = data_dir / f"{name}.parquet"
-        if not path.exists():
-            raise RenaksiError(f"no combined {path.name}; run `renaksi extract` on this folder first", path)
-        frames[name] = pd.read_parquet(path)
-    return write_workbook(frames, Path(out))
+    return write_workbook(read_combined(data_dir, SHEETS), Path(out))
 
 
 def export_decree_xlsx(decree_dir: Path) -> Path:

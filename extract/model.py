@@ -13,6 +13,7 @@ BBox = tuple[float, float, float, float]
 RGB = tuple[int, int, int]
 WHITE: RGB = (255, 255, 255)  # paper: neither a ruling nor a shading
 PageKind = Literal["body", "lampiran", "signature", "scan", "blank"]
+MONTHS = tuple(f"bulan_{m:02d}" for m in range(1, 13))  # the contract's schedule columns
 
 
 @dataclass(frozen=True, slots=True)

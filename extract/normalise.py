@@ -10,10 +10,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from .model import ColumnMap, MarkCell, Row
+from .model import MONTHS, ColumnMap, MarkCell, Row
 from .reference import area_kode
 
-MONTHS = tuple(f"bulan_{m:02d}" for m in range(1, 13))
 TEXT_COLUMNS = ("area", "kegiatan", "sub_kegiatan", "indikator", "keterangan")
 CONTRACT_COLUMNS = (
     "doc_id", "row_no", "area_no", "area", "area_kode", "kegiatan", "sub_kegiatan",

@@ -14,7 +14,7 @@ import pandera.errors
 from schemas.rencana_aksi import RencanaAksi
 
 from .model import Reject
-from .normalise import MONTHS
+from .model import MONTHS
 
 
 @dataclass(slots=True)

@@ -12,7 +12,8 @@ import pytest
 
 from analytics_helpers import BENGKAYANG, SINGKAWANG, two_satker, validasi, write_gold_decree
 from extract import combine as combine_mod
-from extract.combine import BULAN, DOKUMEN_SCHEMA, RENCANA_AKSI_SCHEMA, combine
+from extract.combine import DOKUMEN_SCHEMA, RENCANA_AKSI_SCHEMA, combine
+from extract.model import MONTHS
 from extract.errors import OutputError
 
 CONTRACT_COLUMNS = [
@@ -111,7 +112,7 @@ def test_jadwal_lists_every_true_month(tmp_path):
     two_satker(tmp_path)
     paths = combine(tmp_path)
     ra = pd.read_parquet(paths.rencana_aksi)
-    long = ra.melt(id_vars=["doc_id", "row_no"], value_vars=list(BULAN), var_name="bulan", value_name="on")
+    long = ra.melt(id_vars=["doc_id", "row_no"], value_vars=list(MONTHS), var_name="bulan", value_name="on")
     expected = long[long["on"]].assign(bulan=lambda d: d["bulan"].str[-2:].astype("int64"))
     expected = expected[["doc_id", "row_no", "bulan"]].sort_values(["doc_id", "row_no", "bulan"])
 
@@ -123,7 +124,7 @@ def test_jadwal_lists_every_true_month(tmp_path):
         expected.reset_index(drop=True),
         check_dtype=False,
     )
-    assert len(jadwal) == int(ra[list(BULAN)].to_numpy().sum())
+    assert len(jadwal) == int(ra[list(MONTHS)].to_numpy().sum())
     assert len(pd.read_csv(paths.jadwal_csv)) == len(jadwal)
 
 

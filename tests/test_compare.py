@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 
 from analytics_helpers import AREA_KODE_BY_NO, BENGKAYANG, GOLD, SINGKAWANG, html_table, two_satker, write_gold_decree
-from extract.combine import AREA_KODE, BULAN, combine
+from extract.combine import combine
+from extract.model import MONTHS
+from extract.reference import AREA_KODE
 from extract.compare import (
     compare,
     coverage_matrix,
@@ -160,7 +162,7 @@ def test_schedule_differences_match_gold_months(frames):
     months: dict[tuple[str, str], dict[str, frozenset[int]]] = {}
     for rec in df.itertuples():
         key = (rec.area_kode, item_key(rec.kegiatan, wilayah[rec.doc_id]))
-        on = {m for m, b in enumerate(BULAN, start=1) if getattr(rec, b)}
+        on = {m for m, b in enumerate(MONTHS, start=1) if getattr(rec, b)}
         per = months.setdefault(key, {})
         per[rec.doc_id] = per.get(rec.doc_id, frozenset()) | on
     expected = {k: v for k, v in months.items() if len(v) >= 2 and len(set(v.values())) > 1}
@@ -209,7 +211,7 @@ def test_summary_one_line_per_decree(tmp_path):
     for doc_id in (SK, BK):
         rows = df[df["doc_id"] == doc_id]
         assert summ.loc[doc_id, "area"] == rows["area_kode"].nunique() == 8
-        assert summ.loc[doc_id, "bulan_aktif"] == int(rows[list(BULAN)].any().sum())
+        assert summ.loc[doc_id, "bulan_aktif"] == int(rows[list(MONTHS)].any().sum())
     assert summ.loc[SK, "instansi"] == "KPU Kota Singkawang"
 
 
@@ -234,7 +236,7 @@ def test_report_shows_the_same_numbers(combined, frames):
     }
 
     load = {row[0]: [int(v) for v in row[1:]] for row in html_table(page, "month-load")[1:]}
-    assert load["KPU Kota Singkawang"] == [int(df.loc[df["doc_id"] == SK, b].sum()) for b in BULAN]
+    assert load["KPU Kota Singkawang"] == [int(df.loc[df["doc_id"] == SK, b].sum()) for b in MONTHS]
 
     summ = {row[1]: row for row in html_table(page, "summary")[1:]}
     assert summ[SK][3:] == ["103", "8", "12", "0"]
