@@ -33,7 +33,7 @@ from pathlib import Path
 from . import __version__
 from .errors import ExtractTimeout, RenaksiError
 from .settings import Settings
-from .write import DOKUMEN
+from .write import DOKUMEN, clear_partial
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +161,7 @@ def _inline(path: Path, out: Path, settings: Settings, timeout: float, review: b
         signal.signal(signal.SIGALRM, previous)
     if fired:
         if doc_ids:
-            _clear_partial(out, doc_ids[-1])
+            clear_partial(out, doc_ids[-1], os.getpid())
         return _timed_out(path, timeout)
     return outcome
 
@@ -278,7 +278,7 @@ def _reap(worker: _Worker, out: Path, lock_dir: Path) -> None:
     worker.conn.close()
     if worker.doc_id is not None:
         with _doc_lock(lock_dir, worker.doc_id):  # no live writer of this doc_id while we clean
-            _clear_partial(out, worker.doc_id)
+            clear_partial(out, worker.doc_id, worker.process.pid)
 
 
 @contextmanager
@@ -291,12 +291,3 @@ def _doc_lock(lock_dir: Path | None, doc_id: str) -> Iterator[None]:
         fcntl.flock(fh, fcntl.LOCK_EX)
         yield
 
-
-def _clear_partial(out: Path, doc_id: str) -> None:
-    """Undo what write() left when stopped midway: a temporary folder, or a swapped-out old one."""
-    target = Path(out) / doc_id
-    for leftover in sorted(Path(out).glob(f".{doc_id}.*")):
-        if ".old." in leftover.name and not target.exists():
-            os.replace(leftover, target)  # killed between the two renames: restore the old
-        else:
-            shutil.rmtree(leftover, ignore_errors=True)

@@ -144,7 +144,7 @@ def review(result: Result, out_dir: Path, password: str | None = None) -> Path:
     out_dir = Path(out_dir)
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{os.getpid()}.", dir=out_dir.parent))
     except OSError as exc:
         raise OutputError(f"cannot create {out_dir} ({exc.strerror})", result.source) from None
     try:

@@ -80,7 +80,7 @@ def write(result: Result, out_dir: Path) -> Path:
     target = out_dir / result.doc_id
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{result.doc_id}.", dir=out_dir))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{result.doc_id}.{os.getpid()}.", dir=out_dir))
     except OSError as exc:
         raise OutputError(f"cannot create output folder {out_dir} ({exc.strerror})",
                           result.source) from None
@@ -120,6 +120,27 @@ def _earlier_sources(folder: Path) -> list[str]:
     if old.get("renaksi_version") != __version__:
         return []
     return [s for s in old.get("sha256_sumber", [old.get("sha256")]) if isinstance(s, str)]
+
+
+def clear_partial(out_dir: Path, doc_id: str, pid: int) -> None:
+    """Undo what process ``pid`` left when it was killed while writing ``doc_id``.
+
+    Its leftovers carry its pid (temporary folder, swapped-out old folder, review being
+    built), so another run writing the same decree at the same time is never touched. If it
+    died between the two renames of a swap, the old folder is put back.
+    """
+    out_dir = Path(out_dir)
+    target = out_dir / doc_id
+    if not out_dir.is_dir():
+        return
+    with out_dir_lock(out_dir):
+        old = out_dir / f".{doc_id}.old.{pid}"
+        if old.exists() and not target.exists():
+            os.replace(old, target)
+        leftovers = [*out_dir.glob(f".{doc_id}.{pid}.*"), *out_dir.glob(f".{doc_id}.old.{pid}"),
+                     *target.glob(f".review.{pid}.*")]
+        for leftover in leftovers:
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _swap_in(tmp: Path, target: Path) -> None:
