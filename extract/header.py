@@ -21,7 +21,8 @@ _MONTHS = {
     "SEPTEMBER": 9, "OKT": 10, "OKTOBER": 10, "NOV": 11, "NOP": 11, "NOVEMBER": 11,
     "NOPEMBER": 11, "DES": 12, "DESEMBER": 12,
 }
-_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
+          "X": 10, "XI": 11, "XII": 12}
 _SCHEDULE_WORDS = re.compile(r"\b(?:BULAN|PELAKSANAAN|JADWAL|WAKTU|TRIWULAN|TW|JANGKA)\b")
 _QUARTER = re.compile(r"^(?:TW|TRIWULAN|TRW|Q|KUARTAL)\s*(I{1,3}|IV|[1-4])$")
 # (pattern over the normalised header text, canonical name), first match wins
@@ -61,9 +62,23 @@ def _schedule_token(text: str) -> tuple[str, int] | None:
         return ("tw", _ROMAN.get(q) or int(q))
     if t.isdigit() and 1 <= int(t) <= 12:
         return ("num", int(t))
-    if t in _ROMAN:
+    if t in _ROMAN and _ROMAN[t] <= 4:  # V and X alone are marks as often as labels
         return ("roman", _ROMAN[t])
     return None
+
+
+def _ordinal(text: str) -> int | None:
+    """1..12 written as digits or roman numerals."""
+    t = norm(text)
+    if t.isdigit() and 1 <= int(t) <= 12:
+        return int(t)
+    return _ROMAN.get(t)
+
+
+def _counts_up(texts: list[str]) -> bool:
+    """Schedule labels in order: 1..n, I..XII or Jan..Des (a row of marks never counts up)."""
+    values = [_MONTHS.get(norm(t)) or _ordinal(t) for t in texts]
+    return values == list(range(1, len(texts) + 1))
 
 
 def _is_header_cell(text: str) -> bool:
@@ -81,7 +96,7 @@ def _is_label_row(cells: list[Cell]) -> bool:
     if not texts:
         return False
     named = sum(_is_header_cell(t) for t in texts)
-    if len(texts) >= 4 and all(_schedule_token(t) for t in texts):
+    if len(texts) >= 4 and (all(_schedule_token(t) for t in texts) or _counts_up(texts)):
         return True
     return named >= 2 and named >= 0.6 * len(texts) and not all(
         _schedule_token(t) for t in texts)
@@ -103,23 +118,42 @@ def header_rows(grid: PageGrid) -> tuple[int, int | None]:
 
 
 def _classify(leaf: str, parents: list[str]) -> str | None:
-    token = _schedule_token(leaf)
+    """Canonical name of a leaf header; "?k" for a numbered schedule slot whose unit (month
+    or quarter) only the number of slots can tell."""
+    t = norm(leaf)
     context = " ".join(norm(p) for p in parents)
-    if token:
-        kind, k = token
-        if kind == "bulan":
+    if t in _MONTHS:
+        return f"bulan_{_MONTHS[t]:02d}"
+    quarter = _QUARTER.match(t)
+    if quarter:
+        q = quarter.group(1)
+        return f"tw_{_ROMAN.get(q) or int(q)}"
+    k = _ordinal(t)
+    if k is not None:
+        if re.search(r"TRIWULAN|\bTW\b|KUARTAL", context):
+            return f"tw_{k}" if k <= 4 else None
+        if "BULAN" in context:
             return f"bulan_{k:02d}"
-        if kind == "tw":
-            return f"tw_{k}"
-        if _SCHEDULE_WORDS.search(context):
-            if kind == "roman" or "TRIWULAN" in context or re.search(r"\bTW\b", context):
-                return f"tw_{k}" if k <= 4 else None
-            return f"bulan_{k:02d}"
-    text = norm(leaf)
+        return f"?{k}"
     for pattern, name in _NAMED:
-        if pattern.search(text):
+        if pattern.search(t):
             return name
     return snake(leaf) or None
+
+
+def _resolve_slots(columns: list[Column]) -> list[Column]:
+    """Numbered schedule slots are months when they run 1..12, quarters when 1..4."""
+    slots = [int(c.name[1:]) for c in columns if c.name.startswith("?")]
+    unit = {12: "bulan_{:02d}", 4: "tw_{}"}.get(len(slots)) if slots == list(
+        range(1, len(slots) + 1)) else None
+    out = []
+    for c in columns:
+        if c.name.startswith("?"):
+            k = int(c.name[1:])
+            name = unit.format(k) if unit else snake(c.header.split(" / ")[-1])
+            c = Column(name, c.x0, c.x1, c.header)
+        out.append(c)
+    return out
 
 
 def snake(text: str) -> str:
@@ -161,7 +195,7 @@ def map_header(grid: PageGrid, previous: ColumnMap | None = None) -> ColumnMap:
         placed = tuple(Column(p.name, c.x0, c.x1, p.header)
                        for p, c in zip(previous.columns, columns))
         return replace(previous, columns=placed, header_rows=n_hdr)
-    cmap = _checked(columns, grid, previous)
+    cmap = _checked(_resolve_slots(columns), grid, previous)
     return replace(cmap, header_rows=n_hdr)
 
 

@@ -24,9 +24,9 @@ from .text import group_lines, line_text, words
 # decided by (font family, code). Word's "Insert Symbol" √ comes out as Symbol/OpenSymbol
 # U+F0D6; Wingdings ✓ as U+F0FC or 'ü'; ZapfDingbats ✔ as '4' in readers without its map.
 _FONT_GLYPHS: dict[str, dict[int, str]] = {
-    "symbol": {0xF0D6: "√", 0xD6: "√", 0xF0B4: "×", 0xB4: "×"},
+    "symbol": {0xF0D6: "√", 0xD6: "√", 0xF0B4: "×", 0xB4: "×", 0xF0B7: "•", 0xB7: "•"},
     "wingdings": {0xF0FC: "✓", 0xFC: "✓", 0xF0FB: "✗", 0xFB: "✗", 0xF0FE: "☑", 0xFE: "☑",
-                  0xF0A8: "☐", 0xA8: "☐"},
+                  0xF0A8: "☐", 0xA8: "☐", 0xF06C: "●", 0x6C: "●", 0xF06E: "■", 0x6E: "■"},
     "zapfdingbats": {0x33: "✓", 0x34: "✔", 0x37: "✗", 0x38: "✘"},
     "dingbats": {0x33: "✓", 0x34: "✔", 0x37: "✗", 0x38: "✘"},
 }

@@ -54,3 +54,34 @@ def test_synonyms_and_case():
     cmap = map_header(_grid(texts))
     assert cmap.names[:5] == ("area_no", "area", "kegiatan", "sub_kegiatan", "indikator")
     assert len(cmap.schedule) == 12 and cmap.names[-1] == "keterangan"
+
+
+def _two_row_grid(top, leaves):
+    """A header of one spanning schedule cell over its leaves, beside one-row text headers."""
+    n_text = len(top)
+    n = n_text + len(leaves)
+    xs = tuple(float(10 * i) for i in range(n + 1))
+    cells = [Cell(0, i, 2, 1, (xs[i], 0, xs[i + 1], 20), t) for i, t in enumerate(top)]
+    cells.append(Cell(0, n_text, 1, len(leaves), (xs[n_text], 0, xs[n], 10), "PELAKSANAAN"))
+    cells += [Cell(1, n_text + i, 1, 1, (xs[n_text + i], 10, xs[n_text + i + 1], 20), t)
+              for i, t in enumerate(leaves)]
+    cells.append(Cell(2, 0, 1, n, (0, 20, xs[-1], 30), "data"))
+    return PageGrid(page_no=5, bbox=(0, 0, xs[-1], 30), xs=xs, ys=(0.0, 10.0, 20.0, 30.0),
+                    cells=tuple(cells))
+
+
+def test_schedule_unit_follows_the_number_of_slots():
+    text = ["NO", "KEGIATAN", "SUB KEGIATAN", "INDIKATOR"]
+    months = map_header(_two_row_grid(text, [str(k) for k in range(1, 13)]))
+    assert months.jadwal_satuan == "bulan" and len(months.schedule) == 12
+    roman = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+    assert map_header(_two_row_grid(text, roman)).names[-1] == "bulan_12"
+    quarters = map_header(_two_row_grid(text, ["I", "II", "III", "IV"]))
+    assert quarters.jadwal_satuan == "triwulan"
+    assert [c.name for c in quarters.schedule] == ["tw_1", "tw_2", "tw_3", "tw_4"]
+
+
+def test_month_numbers_without_a_spanning_title():
+    texts = ["NO.", "KEGIATAN", "SUB KEGIATAN", "INDIKATOR", *map(str, range(1, 13)), "KET"]
+    cmap = map_header(_grid(texts))
+    assert [c.name for c in cmap.schedule] == [f"bulan_{m:02d}" for m in range(1, 13)]

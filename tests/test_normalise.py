@@ -4,7 +4,7 @@ from extract.model import MarkCell
 from extract.normalise import area_number, doc_slug, months_of, read_mark
 
 
-@pytest.mark.parametrize("text", ["√", "✓", "✔", "v", "V", "x", "X", "√ √"])
+@pytest.mark.parametrize("text", ["√", "✓", "✔", "v", "V", "x", "X", "√ √", "●", "■"])
 def test_ticks_are_true(text):
     assert read_mark(MarkCell(text)) is True
 

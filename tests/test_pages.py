@@ -24,6 +24,7 @@ def test_scan_pages_have_no_text_layer():
     ("OpenSymbol", 0xF0D6, "√"), ("Symbol", 0xD6, "√"), ("ZapfDingbats", 0x34, "✔"),
     ("Wingdings-Regular", 0xF0FC, "✓"), ("ABCDEF+Wingdings", 0xFC, "✓"),
     ("LiberationSans", 0x221A, "√"), ("LiberationSans", 0x34, "4"),
+    ("Wingdings", 0xF06C, "●"), ("Wingdings", 0x6C, "●"), ("Arial", 0x6C, "l"),
 ])
 def test_symbol_font_ticks_decode(font, code, want):
     assert decode_glyph(font, code) == want
