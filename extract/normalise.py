@@ -38,9 +38,11 @@ def read_mark(mark: MarkCell) -> bool | None:
 
 def area_number(text: str) -> int | None:
     """The NO. column as an int: "1." → 1, "II." → 2; None when it is not a number."""
-    t = text.strip().rstrip(".)").strip()
+    t = text.strip().rstrip(".):").strip()
     if t.isdecimal() and len(t) <= 9:  # "¹" is a digit but no number; 20 digits are no area
         return int(t)
+    if len(t) == 1 and "A" <= t.upper() <= "H":  # lettered areas: A. .. H. (eight RB areas)
+        return ord(t.upper()) - ord("A") + 1
     return _ROMAN.get(t.upper())
 
 

@@ -150,6 +150,13 @@ def stitch(pages: Sequence[TablePage]) -> list[Row]:
             box = (grid.bbox[0], grid.ys[r], grid.bbox[2], grid.ys[r + 1])
             if not any(s.text for s in values.values()) and _blank_marks(marks):
                 continue  # an empty ruled row: padding, not plan content
+            heading = _area_heading(grid, r)
+            if heading is not None:
+                open_cells["area_no"], open_cells["area"] = (_Holder([p]) for p in heading)
+                for name in ("kegiatan", "sub_kegiatan"):
+                    open_cells.pop(name, None)  # a new area starts its hierarchy afresh
+                first = False
+                continue
             page_top = first and index > 0 and bool(drafts)
             first = False
             if page_top and _is_tail(values, marks, explicit_no, drafts[-1].marks):
@@ -162,6 +169,24 @@ def stitch(pages: Sequence[TablePage]) -> list[Row]:
                 if not slot.spanned:
                     open_full[name] = slot.full
     return [_finish(d) for d in drafts]
+
+
+_HEADING = re.compile(r"^\s*(?:AREA\s*(?:PERUBAHAN)?\s*)?([0-9]{1,2}|[IVX]{1,4}|[A-H])\s*[.):]\s*(.+)$",
+                      re.I)
+
+
+def _area_heading(grid: PageGrid, r: int) -> tuple[str, str] | None:
+    """(NO., AREA) of a section row: one wide cell such as "I. MANAJEMEN PERUBAHAN", the
+    only text on its row (so no marks), that titles the rows below it instead of being a
+    plan row itself."""
+    texts = [c for c in grid.row_cells(r) if c.text]
+    if len(texts) != 1:
+        return None
+    cell = texts[0]
+    if cell.colspan < max(3, (len(grid.xs) - 1) // 2):
+        return None
+    m = _HEADING.match(cell.text)
+    return (m.group(1) + ".", m.group(2).strip()) if m else None
 
 
 def _join_overflow(values: dict[str, _Slot], open_cells: dict[str, _Holder],
@@ -218,6 +243,10 @@ def _new_draft(values: dict[str, _Slot], marks: list[MarkCell],
         else:
             holders[name] = _Holder([slot.text] if slot.text else [])
             open_cells[name] = holders[name]
+    for name in ("area_no", "area"):  # areas known only from section rows
+        if name not in values and name in open_cells:
+            holders[name] = open_cells[name]
+            filled.add(name)
     if "area_no" in values and "area_no" not in filled:
         # a new area opens a new hierarchy: nothing below it may inherit from the old one
         for name in ("area", "kegiatan", "sub_kegiatan"):

@@ -60,3 +60,18 @@ def test_new_area_does_not_inherit_old_kegiatan():
                   ["2.", "Area B", "", "Sub B", "Ind B", "-", "√", ""]])
     rows = stitch([p1])
     assert rows[1].values["area"] == "Area B" and rows[1].values["kegiatan"] == ""
+
+
+def test_section_row_titles_the_rows_below_it():
+    names = ["kegiatan", "sub_kegiatan", "indikator", "bulan_01", "bulan_02", "keterangan"]
+    xs = tuple(float(10 * i) for i in range(len(names) + 1))
+    cmap = ColumnMap(columns=tuple(Column(n, xs[i], xs[i + 1], n) for i, n in enumerate(names)),
+                     jadwal_satuan="bulan", page_no=1, header_rows=0)
+    cells = (Cell(0, 0, 1, 6, (0, 0, 60, 10), "II. PENATAAN PERATURAN PERUNDANG-UNDANGAN"),
+             Cell(1, 0, 1, 1, (0, 10, 10, 20), "1. Keg"), Cell(1, 1, 1, 1, (10, 10, 20, 20), "Sub"),
+             Cell(1, 2, 1, 1, (20, 10, 30, 20), "Ind"), Cell(1, 3, 1, 1, (30, 10, 40, 20), "√"),
+             Cell(1, 4, 1, 1, (40, 10, 50, 20), "-"), Cell(1, 5, 1, 1, (50, 10, 60, 20), ""))
+    grid = PageGrid(3, (0, 0, 60, 20), xs, (0.0, 10.0, 20.0), cells)
+    rows = stitch([TablePage(grid, cmap)])
+    assert len(rows) == 1
+    assert rows[0].values["area_no"] == "II." and rows[0].values["area"].startswith("PENATAAN")
