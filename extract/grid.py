@@ -99,10 +99,11 @@ def table_cells(rulings: Sequence[Ruling], s: GridSettings) -> list[BBox]:
 
 
 def _closing_edges(edges: list[dict]) -> list[dict]:
-    """Rules along the top and bottom of the ruled area.
+    """Rules along the four sides of the ruled area.
 
     A spreadsheet draws a merged cell's border once, so where a page break cuts the merge
-    the piece on this page has no bottom (or top) line and would be lost as a cell.
+    the piece on this page has no bottom (or top) line and would be lost as a cell; tables
+    styled without outer side borders would likewise lose their first and last columns.
     """
     h = [e for e in edges if e["orientation"] == "h"]
     v = [e for e in edges if e["orientation"] == "v"]
@@ -112,7 +113,8 @@ def _closing_edges(edges: list[dict]) -> list[dict]:
     x1 = max(e["x1"] for e in h)
     top = min(e["top"] for e in v)
     bottom = max(e["bottom"] for e in v)
-    return [_edge(Ruling(x0, y, x1, y), "h") for y in (top, bottom)]
+    return ([_edge(Ruling(x0, y, x1, y), "h") for y in (top, bottom)]
+            + [_edge(Ruling(x, top, x, bottom), "v") for x in (x0, x1)])
 
 
 def _cluster(values: Sequence[float], tol: float) -> list[float]:

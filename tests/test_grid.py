@@ -35,3 +35,14 @@ def test_broken_word_is_rejoined():
     texts = [c.text for g in grids for c in g.cells]
     assert any("Perundangan/Deregulasi" in t for t in texts)
     assert not any("Dereg ulasi" in t for t in texts)
+
+
+def test_table_without_outer_side_borders_keeps_its_edge_columns():
+    from extract.grid import table_cells
+    from extract.model import Ruling
+
+    hs = [Ruling(0, y, 300, y) for y in (0, 20, 40, 60)]
+    vs = [Ruling(x, 0, x, 60) for x in (100, 200)]  # no lines at x=0 and x=300
+    cells = table_cells(hs + vs, Settings().grid)
+    assert len(cells) == 9
+    assert min(c[0] for c in cells) == 0 and max(c[2] for c in cells) == 300
