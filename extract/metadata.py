@@ -25,8 +25,10 @@ _SATKER = re.compile(
 _NOMOR = re.compile(r"\bNOMOR\s*:?\s*([0-9A-Za-z./\-]+?)\s+TAHUN\s+((?:19|20)\d\d)\b", re.I)
 _NOMOR_ONLY = re.compile(r"^\s*NOMOR\s*:?\s*(\S+)\s*$", re.I)
 _DATE = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\s+((?:19|20)\d\d)")
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d\d)\b")
 _PLACE = re.compile(r"Ditetapkan\s+di\s*:?\s*(.+)$", re.I)
-_ON_DATE = re.compile(r"(?:pada\s+)?tanggal\s*:?\s*(\d{1,2}\s+[A-Za-z]+\s+(?:19|20)\d\d)", re.I)
+_ON_DATE = re.compile(r"(?:pada\s+)?tanggal\s*:?\s*(\d{1,2}(?:\s+[A-Za-z]+\s+|[-/.]\d{1,2}[-/.])"
+                      r"(?:19|20)\d\d)", re.I)
 _TTD = re.compile(r"^(?:ttd\.?|TTD|\(ttd\)|dto\.?|cap|ttd dan cap)$", re.I)
 
 
@@ -40,7 +42,7 @@ def instansi_of(text: str) -> str | None:
 
     The decree's own title line ("KEPUTUSAN ...") names the issuer best; letterheads next.
     """
-    lines = text.splitlines()
+    lines = _join_broken_titles(text.splitlines())
     for line in sorted(lines, key=lambda ln: "KEPUTUSAN" not in ln.upper()):
         m = _SATKER.search(line.strip())
         if not m or (m.group(2) is None and not re.search(r"KEPUTUSAN|KETUA", line, re.I)):
@@ -53,16 +55,33 @@ def instansi_of(text: str) -> str | None:
     return None
 
 
+def _join_broken_titles(lines: list[str]) -> list[str]:
+    """Title lines that break after "KOMISI PEMILIHAN UMUM" get their region line back."""
+    out: list[str] = []
+    for line in lines:
+        if (out and re.search(r"(PEMILIHAN UMUM|INDEPENDEN PEMILIHAN)\s*$", out[-1], re.I)
+                and re.match(r"\s*(PROVINSI|KABUPATEN|KOTA)\b", line, re.I)):
+            out[-1] = f"{out[-1].rstrip()} {line.strip()}"
+        else:
+            out.append(line)
+    return out
+
+
 def iso_date(text: str) -> str | None:
-    """'16 Januari 2023' → '2023-01-16'; None for anything that is not a real date."""
+    """'16 Januari 2023' or '16-01-2023' → '2023-01-16'; None for anything that is not a
+    real date."""
     m = _DATE.search(text)
-    if not m:
-        return None
-    month = BULAN.get(m.group(2).lower())
+    if m:
+        day, month, year = m.group(1), BULAN.get(m.group(2).lower()), m.group(3)
+    else:
+        m = _NUMERIC_DATE.search(text)
+        if not m:
+            return None
+        day, month, year = m.group(1), int(m.group(2)), m.group(3)
     if month is None:
         return None
     try:
-        return date(int(m.group(3)), month, int(m.group(1))).isoformat()
+        return date(int(year), month, int(day)).isoformat()
     except ValueError:
         return None
 

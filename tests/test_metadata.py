@@ -44,3 +44,16 @@ def test_instansi_forms():
     assert instansi_of("KEPUTUSAN KOMISI PEMILIHAN UMUM PROVINSI KALIMANTAN BARAT") == \
         "KPU Provinsi Kalimantan Barat"
     assert instansi_of("KEPUTUSAN KOMISI PEMILIHAN UMUM KOTA SINGKAWANG") == "KPU Kota Singkawang"
+
+
+def test_title_broken_after_the_commission_name():
+    text = "KEPUTUSAN KOMISI PEMILIHAN UMUM\nKABUPATEN BENGKAYANG\nNOMOR 29 TAHUN 2023"
+    assert instansi_of(text) == "KPU Kabupaten Bengkayang"
+
+
+def test_numeric_dates():
+    assert iso_date("16-01-2023") == "2023-01-16" and iso_date("5/2/2024") == "2024-02-05"
+    assert iso_date("31/02/2023") is None
+    m = read_metadata(["Ditetapkan di Sambas\npada tanggal 05-01-2023\nKETUA,\nNAMA"])
+    assert (m.tempat_penetapan, m.tanggal_penetapan, m.penandatangan) == (
+        "Sambas", "2023-01-05", "NAMA")
