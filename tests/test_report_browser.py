@@ -11,7 +11,8 @@ from selenium.webdriver.common.by import By
 
 from analytics_helpers import two_satker, write_gold_decree
 from browser import chromium, needs_chromium, severe_console_errors
-from extract.combine import AREA_KODE, combine
+from extract.combine import combine
+from extract.reference import AREA_KODE
 from extract.compare import compare
 
 HOSTILE = 'KPU Kota <img src=x onerror="alert(1)"> & Co'
