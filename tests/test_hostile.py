@@ -17,10 +17,11 @@ import pypdfium2 as pdfium
 import pytest
 
 from conftest import PDFS, extracted
-from extract import pages
+from extract import intake
 from extract.errors import BrokenPdf, EncryptedPdf, OutputError
+from extract.intake import MAX_STREAM_BYTES
 from extract.normalise import doc_slug
-from extract.pages import MAX_STREAM_BYTES, open_document
+from extract.pages import open_document
 from extract.pipeline import run
 from extract.settings import Settings
 from extract.write import write
@@ -121,8 +122,8 @@ def test_decompression_bomb_is_refused_fast_in_bounded_memory(tmp_path):
 
 
 def test_many_streams_that_inflate_to_too_much_together_are_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(pages, "MAX_STREAM_BYTES", 4 << 20)
-    monkeypatch.setattr(pages, "MAX_INFLATED_BYTES", 10 << 20)
+    monkeypatch.setattr(intake, "MAX_STREAM_BYTES", 4 << 20)
+    monkeypatch.setattr(intake, "MAX_INFLATED_BYTES", 10 << 20)
     piece = zlib.compress(b" " * (3 << 20))
     objects = one_page(b"")
     objects[2] = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents [4 0 R 5 0 R 6 0 R 7 0 R] >>"

@@ -1,8 +1,9 @@
 import pytest
 
 from conftest import PDFS
+from extract.chars import decode_glyph
 from extract.errors import BrokenPdf, EncryptedPdf, NotAPdf
-from extract.pages import decode_glyph, lexicon, open_document
+from extract.pages import lexicon, open_document
 from extract.settings import Settings
 
 
