@@ -59,6 +59,10 @@ class Page:
     fills: tuple[Fill, ...]
     kind: PageKind
     text: str  # reading-order text, lines joined by "\n"
+    # Text the text layer holds but a reader cannot see (invisible render mode, white on
+    # white, sub-legible size, clipped away or off the page box): never table content, but
+    # a searchable scan's OCR layer is exactly this, so it is kept apart, not dropped.
+    hidden: tuple[Char, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -121,5 +122,4 @@ def _classify(pages: list[Page], min_table_width: float) -> list[Page]:
 def _with_kind(page: Page, kind: PageKind) -> Page:
     if kind == page.kind:
         return page
-    return Page(page.page_no, page.width, page.height, page.chars, page.rulings, page.fills,
-                kind, page.text)
+    return replace(page, kind=kind)
