@@ -49,6 +49,7 @@ Year = Literal["terbaru", "semua"] | int
 _NUMBERING = re.compile(r"\s*(?:\d+(?:\.\d+)+[.)]?|\(?(?:\d+|[a-z]|[ivx]{1,4})[.)]|\(\w{1,4}\))\s*")
 _NON_WORD = re.compile(r"[\W_]+")
 _PARQUET_NAME = re.compile(r"read_parquet\('(\w+\.parquet)'\)")
+TABLES = ("rencana_aksi", "dokumen", "jadwal")  # the combined tables the views read
 SATKER_PLACEHOLDER = "[satker]"
 
 
@@ -106,19 +107,28 @@ def open_views(data_dir: Path) -> duckdb.DuckDBPyConnection:
 
     Raises ``NotExtracted`` when ``data_dir`` holds no combined tables.
     """
-    import duckdb
-
     folder = Path(data_dir).resolve()
-    for name in ("rencana_aksi", "dokumen", "jadwal"):
+    sources = {}
+    for name in TABLES:
         path = folder / f"{name}.parquet"
         if not path.exists():
             raise NotExtracted(f"no combined {path.name}; run `renaksi extract` on this folder first", path)
+        sources[name] = "read_parquet('{}')".format(str(path).replace("'", "''"))
+    return _views(sources, {})
 
-    def absolute(m: re.Match[str]) -> str:
-        return "read_parquet('{}')".format(str(folder / m.group(1)).replace("'", "''"))
+
+def views_over(frames: Mapping[str, object]) -> duckdb.DuckDBPyConnection:
+    """The same views over in-memory tables (pandas or Arrow), one per name in ``TABLES``."""
+    return _views({name: f"_tabel_{name}" for name in TABLES}, {f"_tabel_{n}": frames[n] for n in TABLES})
+
+
+def _views(sources: Mapping[str, str], registered: Mapping[str, object]) -> duckdb.DuckDBPyConnection:
+    import duckdb
 
     con = duckdb.connect()
-    con.execute(_PARQUET_NAME.sub(absolute, views_sql()))
+    for name, frame in registered.items():
+        con.register(name, frame)
+    con.execute(_PARQUET_NAME.sub(lambda m: sources[m.group(1).removesuffix(".parquet")], views_sql()))
     return con
 
 
@@ -139,7 +149,11 @@ class Tables:
 
 def load_tables(data_dir: Path) -> Tables:
     """The report's tables from the combined files ``renaksi extract`` wrote into ``data_dir``."""
-    con = open_views(data_dir)
+    return read_tables(open_views(data_dir))
+
+
+def read_tables(con: duckdb.DuckDBPyConnection) -> Tables:
+    """``Tables`` from a connection made by ``open_views`` or ``views_over``; closes it."""
     try:
         keputusan = con.sql(
             """
@@ -177,7 +191,7 @@ def parse_year(value: str) -> Year:
         return text  # type: ignore[return-value]
     if text.isdigit() and len(text) == 4:
         return int(text)
-    raise BadYear(f"--tahun {value!r}: use 'terbaru', 'semua' or a year such as 2024", Path("."))
+    raise BadYear(f"--tahun {value!r}: use 'terbaru', 'semua' or a year such as 2024")
 
 
 def select_decrees(keputusan: pd.DataFrame, year: Year = "terbaru") -> Selection:
