@@ -237,11 +237,6 @@ def decree_labels(keputusan: pd.DataFrame) -> dict[str, str]:
     return {d: f"{v} ({d})" if counts[v] > 1 else v for d, v in labels.items()}
 
 
-def quarterly(keputusan: pd.DataFrame) -> list[str]:
-    """doc_ids of the decrees scheduled in quarters (TW I–IV), in frame order."""
-    return keputusan.loc[keputusan["jadwal_satuan"] == "triwulan", "doc_id"].tolist()
-
-
 # ---------------------------------------------------------------------------------------------
 # The numbers, per decree.
 

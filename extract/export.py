@@ -18,7 +18,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +27,7 @@ import pandas as pd
 from extract.combine import atomic_path, jadwal, read_combined, read_decree
 from extract.compare import BULAN_SINGKAT, TRIWULAN, Tables, coverage_matrix, read_tables, views_over
 from extract.model import MONTHS
-from extract.reference import AREA_KODE, area_titles
+from extract.reference import area_titles
 
 if TYPE_CHECKING:
     from openpyxl.cell import WriteOnlyCell

@@ -12,7 +12,6 @@ from analytics_helpers import (
     AREA_KODE_BY_NO,
     BENGKAYANG,
     GOLD,
-    JATENG,
     SINGKAWANG,
     expected_load,
     html_table,
