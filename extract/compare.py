@@ -364,11 +364,11 @@ def schedule_differences(
 
 
 def period_span(periods: Iterable[int], unit: Unit = "bulan") -> str:
-    """(1, 2, 3, 6) → "Jan–Mar, Jun"; quarters (1, 2, 4) → "TW I–TW II, TW IV"."""
+    """(1, 2, 3, 6) → "Jan–Mar, Jun"; quarters (1, 2, 4) → "TW I–TW II, TW IV"; () → "tidak dijadwalkan"."""
     names = TRIWULAN if unit == "triwulan" else BULAN_SINGKAT
     periods = sorted(set(periods))
     if not periods:
-        return "—"
+        return "tidak dijadwalkan"
     runs: list[list[int]] = []
     for p in periods:
         if runs and p == runs[-1][-1] + 1:

@@ -228,7 +228,7 @@ def test_summary_one_line_per_decree(tmp_path):
 def test_period_span_reads_like_a_schedule():
     assert period_span([1, 2, 3, 6]) == "Jan–Mar, Jun"
     assert period_span([12]) == "Des"
-    assert period_span([]) == "—"
+    assert period_span([]) == "tidak dijadwalkan"
     assert period_span([1, 2, 4], "triwulan") == "TW I–TW II, TW IV"
 
 
