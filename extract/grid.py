@@ -113,10 +113,10 @@ def _meet(edges: list[dict], reach: float) -> list[dict]:
     end on it instead: a gap leaves a cell open, an overshoot adds a sliver column."""
     h = [e for e in edges if e["orientation"] == "h"]
     v = [e for e in edges if e["orientation"] == "v"]
-    return ([_ends(e, "x0", "x1", "top", [(p["x0"], p["top"], p["bottom"]) for p in v], reach)
-             for e in h]
-            + [_ends(e, "top", "bottom", "x0", [(p["top"], p["x0"], p["x1"]) for p in h], reach)
-               for e in v])
+    across_h = [(e["x0"], e["top"], e["bottom"]) for e in v]
+    across_v = [(e["top"], e["x0"], e["x1"]) for e in h]
+    return ([_ends(e, "x0", "x1", "top", across_h, reach) for e in h]
+            + [_ends(e, "top", "bottom", "x0", across_v, reach) for e in v])
 
 
 def _ends(edge: dict, lo: str, hi: str, at: str, across: list[tuple[float, float, float]],
@@ -131,8 +131,8 @@ def _ends(edge: dict, lo: str, hi: str, at: str, across: list[tuple[float, float
     for end in (lo, hi):
         best = min(near, key=lambda x: abs(x - edge[end]), default=None)
         ends[end] = best if best is not None and abs(best - edge[end]) <= reach else edge[end]
-    if ends[lo] == edge[lo] and ends[hi] == edge[hi]:
-        return edge
+    if (ends[lo], ends[hi]) == (edge[lo], edge[hi]) or ends[hi] <= ends[lo]:
+        return edge  # unchanged, or a stub shorter than the reach between two crossings
     if edge["orientation"] == "h":
         return _edge(Ruling(ends[lo], pos, ends[hi], pos), "h")
     return _edge(Ruling(pos, ends[lo], pos, ends[hi]), "v")

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 class GridSettings:
     """How ruling lines become a cell grid (units are PDF points)."""
 
-    snap_tolerance: float = 3.0  # rulings closer than this are one line (double borders too)
+    # Parallel rulings closer than this are one line: the two lines of a double border (up to
+    # 3 pt between them) are one ruling, and no cell that holds text is this narrow.
+    snap_tolerance: float = 4.0
     join_tolerance: float = 3.0  # collinear pieces with gaps below this are joined
     intersection_tolerance: float = 3.0
     # A bar thinner than this is a line: Word's borders go up to 4.5 pt before 6 pt, and a

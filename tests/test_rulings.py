@@ -220,13 +220,18 @@ def gaps(c: Canvas) -> None:
 
 
 def _double(gap: float) -> Draw:
+    """The frame and the rule under the header drawn twice, ``gap`` pt apart between the
+    lines' edges (0.5 pt lines)."""
     def draw(c: Canvas) -> None:
         xs, ys = _xs(), _ys()
         for seg in _segments():
             if not _outer(seg):
                 _line(c, seg)
-        for d in (0, gap):  # the frame twice, the second inside the first
-            c.rect(xs[0] + d, PAGE_H - ys[-1] + d, xs[-1] - xs[0] - 2 * d, ys[-1] - ys[0] - 2 * d)
+        d = gap + 0.5
+        for k in (0, 1):  # the second frame inside the first
+            c.rect(xs[0] + k * d, PAGE_H - ys[-1] + k * d, xs[-1] - xs[0] - 2 * k * d,
+                   ys[-1] - ys[0] - 2 * k * d)
+        _line(c, (xs[0], ys[2] + d, xs[-1], ys[2] + d))
     return draw
 
 
@@ -322,8 +327,8 @@ KINDS = {
     "sparse dots (d operator, round caps)": dict(draw_lines=sparse_dots_by_operator),
     "overshoot 4 pt": dict(draw_lines=overshoot),
     "gaps and overshoots": dict(draw_lines=gaps),
-    "double border 1.5 pt": dict(draw_lines=_double(1.5)),
-    "double border 3 pt": dict(draw_lines=_double(3.0)),
+    "double lines 1 pt apart": dict(draw_lines=_double(1.0)),
+    "double lines 3 pt apart": dict(draw_lines=_double(3.0)),
     "page frame": dict(draw_lines=page_frame),
     "frame around table and title": dict(draw_lines=tight_frame),
     "page frame around a borderless table": dict(draw_lines=frame_around_borderless_table),
