@@ -156,32 +156,44 @@ def _paint(box: BBox, color: tuple[int, int, int], opaque: bool, curved: bool, o
 
 def _subpaths(obj, m: tuple[float, ...],
               height: float) -> list[tuple[list[tuple[float, float]], bool]]:
-    """(points, curved) of each subpath in top-left page coordinates.
+    """(points, curved) pieces of a path in top-left page coordinates.
 
-    A straight subpath gives its polyline; one with Bézier segments (a dot, a rounded
-    corner) also lists the curves' control points, which bound the shape.
+    Straight runs come as polylines (a curve ends a run, so the sides of a rounded box
+    stay lines); each subpath with Bézier segments also comes whole with its control
+    points and ``curved`` set, which bound it (a round dot).
     """
     a, b, c, d, e, f = m
     x, y = ctypes.c_float(), ctypes.c_float()
     out: list[tuple[list[tuple[float, float]], bool]] = []
-    cur: list[tuple[float, float]] = []
+    run: list[tuple[float, float]] = []
+    shape: list[tuple[float, float]] = []
     curved = False
+
+    def flush() -> None:
+        if len(run) > 1:
+            out.append((run, False))
+        if curved:
+            out.append((shape, True))
+
     for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
         seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
         pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
         pt = (a * x.value + c * y.value + e, height - (b * x.value + d * y.value + f))
         kind = pdfium_c.FPDFPathSegment_GetType(seg)
         if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
-            if len(cur) > 1 or curved:
-                out.append((cur, curved))
-            cur, curved = [pt], False
-        else:
-            cur.append(pt)
-            curved = curved or kind == pdfium_c.FPDF_SEGMENT_BEZIERTO
-        if pdfium_c.FPDFPathSegment_GetClose(seg) and cur:
-            cur.append(cur[0])
-    if len(cur) > 1 or curved:
-        out.append((cur, curved))
+            flush()
+            run, shape, curved = [pt], [pt], False
+            continue
+        shape.append(pt)
+        if kind != pdfium_c.FPDF_SEGMENT_LINETO:  # a Bézier point ends the straight run
+            if len(run) > 1:
+                out.append((run, False))
+            run, curved = [pt], True
+            continue
+        run.append(pt)
+        if pdfium_c.FPDFPathSegment_GetClose(seg):
+            run.append(run[0])
+    flush()
     return out
 
 
