@@ -395,3 +395,30 @@ def test_tables_side_by_side_are_not_fused():
              + [Ruling(x, 0, x, 60) for x in (310, 410, 510, 610, 700)])
     cells = table_cells(left + right, s)
     assert min(c[0] for c in cells) == 310 and len(cells) == 12
+
+
+def test_real_plan_drawn_with_thin_bars_has_every_row():
+    """A published plan printed from Excel by Microsoft Print to PDF: every line a 0.96 pt
+    filled bar, the header repeated mid-page, two blocks of the table on the last page.
+    One INDIKATOR KEGIATAN cell per plan row (76 rows), 261 months shaded green."""
+    from conftest import PDFS
+
+    grids = find_grids(open_document(PDFS / "jabar-dishub-renaksi-2016.pdf"), Settings())
+    assert [g.page_no for g in grids] == [1, 2, 3, 4, 5, 6]
+    assert all(len(g.xs) == 25 for g in grids)  # 12 text columns, 12 months
+    rows, months = [], 0
+    for g in grids:
+        owner = {(r, c): cell for cell in g.cells
+                 for r in range(cell.row, cell.row + cell.rowspan)
+                 for c in range(cell.col, cell.col + cell.colspan)}
+        indikator = [cell for cell in g.cells if cell.col == 7 and "INDIKATOR" not in cell.text]
+        rows.append(len(indikator))
+        for cell in indikator:
+            months += sum(any(owner.get((r, 12 + m)) is not None
+                              and owner[(r, 12 + m)].fill == (112, 173, 71)
+                              for r in range(cell.row, cell.row + cell.rowspan))
+                          for m in range(12))
+    assert rows == [14, 13, 10, 13, 14, 12] and months == 261
+    last = grids[-1]  # the blank band between its two blocks (row 2, 32 pt) is no cell
+    assert last.ys[3] - last.ys[2] > 30
+    assert not any(c.row <= 2 < c.row + c.rowspan for c in last.cells)
