@@ -14,8 +14,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from .chars import read_chars
+from .chars import place_glyphs, read_glyphs, upright_turn
 from .drawing import read_drawing
+from .geometry import display, page_box
 from .errors import BrokenPdf, EncryptedPdf
 from .intake import MAX_SCAN_PIXELS, read_pdf_bytes, refuse_bombs
 from .model import Document, Page, PageKind
@@ -70,15 +71,18 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, path: Path, settings: Settin
     except pdfium.PdfiumError as exc:
         raise BrokenPdf(f"page cannot be read ({exc})", path, index + 1) from None
     try:
-        width, height = page.get_size()
         textpage = page.get_textpage()
         try:
-            chars = read_chars(textpage, height)
+            glyphs = read_glyphs(page, textpage)
         finally:
             textpage.close()
-        rulings, fills, images = read_drawing(page, height, settings)
+        rotation = page.get_rotation()
+        geo = display(page_box(page), rotation, upright_turn(glyphs, rotation))
+        rulings, fills, images = read_drawing(page, geo.matrix, settings)
     finally:
         page.close()
+    chars, hidden, why = place_glyphs(glyphs, geo, fills)
+    width, height = geo.width, geo.height
     text_chars = [c for c in chars if not c.text.isspace()]
     if text_chars:
         kind: PageKind = "body"
@@ -89,7 +93,8 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, path: Path, settings: Settin
                         f"{settings.ocr.dpi} dpi", path, index + 1)
     text = "\n".join(line_text(ln) for ln in group_lines(text_chars))
     return Page(page_no=index + 1, width=width, height=height, chars=tuple(chars),
-                rulings=tuple(rulings), fills=tuple(fills), kind=kind, text=text)
+                rulings=tuple(rulings), fills=tuple(fills), kind=kind, text=text,
+                hidden=tuple(hidden), hidden_why=tuple(sorted(why.items())))
 
 
 def _has_table_rulings(page: Page, min_width: float) -> bool:

@@ -1,0 +1,77 @@
+"""PDFs re-stored the ways producers store the same page differently (built with pikepdf).
+
+Each function writes a copy of a PDF whose pages *look* the same as the original's (or, for
+``turned``, hold the same content sideways), so an extraction of the copy must equal the
+original's.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+
+
+def _wrap(pdf: pikepdf.Pdf, page: pikepdf.Page, cm: tuple[float, ...], box: list[float]) -> None:
+    page.contents_coalesce()
+    page.contents_add(pdf.make_stream(b"q %g %g %g %g %g %g cm\n" % cm), prepend=True)
+    page.contents_add(pdf.make_stream(b"\nQ"))
+    page.obj.MediaBox = pikepdf.Array(box)
+    if "/CropBox" in page.obj:
+        del page.obj["/CropBox"]
+
+
+def rotated(src: Path, dst: Path, rotate: int) -> Path:
+    """Every page stored turned a quarter (portrait for landscape) with ``/Rotate`` 90 or 270
+    and its content counter-rotated: what Word and many scanners write. Displays the same."""
+    with pikepdf.open(src) as pdf:
+        for page in pdf.pages:
+            x0, y0, x1, y1 = (float(v) for v in page.mediabox)
+            w, h = x1 - x0, y1 - y0
+            if rotate == 90:  # shown: X = y', Y = x'  ⇒  x' = h - (y - y0), y' = x - x0
+                cm = (0, 1, -1, 0, h + y0, -x0)
+            else:  # 270, shown: X = w' - y', Y = h' - x'  ⇒  x' = y - y0, y' = w - (x - x0)
+                cm = (0, -1, 1, 0, -y0, w + x0)
+            _wrap(pdf, page, cm, [0, 0, h, w])
+            page.obj.Rotate = rotate
+        pdf.save(dst)
+    return dst
+
+
+def turned(src: Path, dst: Path) -> Path:
+    """Every page's content drawn a quarter turn by the CTM on a page of swapped size, with no
+    ``/Rotate``: the page shows its table sideways, as a reader turning the paper would read it."""
+    with pikepdf.open(src) as pdf:
+        for page in pdf.pages:
+            x0, y0, x1, y1 = (float(v) for v in page.mediabox)
+            _wrap(pdf, page, (0, 1, -1, 0, y1, -x0), [0, 0, y1 - y0, x1 - x0])
+        pdf.save(dst)
+    return dst
+
+
+def symbol_font_pdf(dst: Path, font: str, codes: bytes, to_unicode: dict[int, int] | None = None) -> Path:
+    """One page showing ``codes`` in a non-embedded symbolic TrueType font ``font`` (as Word
+    writes Insert Symbol glyphs), with a ToUnicode map only when ``to_unicode`` is given."""
+    pdf = pikepdf.new()
+    descriptor = pikepdf.Dictionary(
+        Type=pikepdf.Name.FontDescriptor, FontName=pikepdf.Name("/" + font), Flags=4,
+        FontBBox=[0, -200, 1000, 800], ItalicAngle=0, Ascent=800, Descent=-200, CapHeight=700,
+        StemV=80)
+    face = pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.TrueType,
+                              BaseFont=pikepdf.Name("/" + font), FirstChar=32, LastChar=255,
+                              Widths=[600] * 224, FontDescriptor=descriptor)
+    if to_unicode:
+        pairs = " ".join(f"<{k:02X}> <{chr(v).encode('utf-16-be').hex().upper()}>"
+                         for k, v in to_unicode.items())
+        face.ToUnicode = pdf.make_stream(
+            ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /U def "
+             "1 begincodespacerange <00> <FF> endcodespacerange "
+             f"{len(to_unicode)} beginbfchar {pairs} endbfchar endcmap "
+             "CMapName currentdict /CMap defineresource pop end end").encode())
+    page = pikepdf.Dictionary(
+        Type=pikepdf.Name.Page, MediaBox=[0, 0, 612, 792],
+        Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=face)),
+        Contents=pdf.make_stream(b"BT /F1 12 Tf 72 700 Td (" + codes.replace(b"\\", b"\\\\")
+                                 .replace(b"(", b"\\(").replace(b")", b"\\)") + b") Tj ET"))
+    pdf.pages.append(pikepdf.Page(page))
+    pdf.save(dst)
+    return dst

@@ -1,0 +1,84 @@
+"""The text layer read as a person sees the page: geometry, word assembly, marks, visibility."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import BORN_DIGITAL, PDFS, extracted
+from extract.chars import decode_glyph
+from extract.geometry import display
+from extract.model import MarkCell
+from extract.normalise import read_mark
+from extract.pages import open_document
+from extract.pipeline import run
+from pdfedit import rotated, symbol_font_pdf, turned
+
+
+def _same_result(a, b) -> None:
+    assert a.meta == b.meta
+    assert a.table.equals(b.table)
+    assert a.rejected.drop(columns="alasan").equals(b.rejected.drop(columns="alasan"))
+
+
+@pytest.mark.parametrize("rotate", [90, 270])
+@pytest.mark.parametrize("style", BORN_DIGITAL)
+def test_decree_restored_with_rotate_reads_the_same(style, rotate, tmp_path):
+    copy = rotated(PDFS / f"{style}.pdf", tmp_path / "r.pdf", rotate)
+    _same_result(run(copy), extracted(style))
+
+
+def test_content_turned_by_the_ctm_reads_upright(tmp_path):
+    style = "singkawang-2023-word"
+    copy = turned(PDFS / f"{style}.pdf", tmp_path / "t.pdf")
+    _same_result(run(copy), extracted(style))
+
+
+def test_pages_have_their_displayed_size():
+    doc = open_document(PDFS / "hard-rotate90.pdf")
+    sizes = {(round(p.width), round(p.height)) for p in doc.pages}
+    assert sizes == {(595, 842), (936, 610)}  # A4 body, F4 landscape lampiran stored portrait
+    for page in doc.pages:
+        assert all(0 <= c.x0 < c.x1 <= page.width and 0 <= c.top < c.bottom <= page.height
+                   for c in page.chars if not c.text.isspace())
+
+
+@pytest.mark.parametrize("rotation,turn", [(0, 0), (90, 0), (180, 0), (270, 0), (0, 90), (90, 270)])
+def test_display_maps_the_page_box_onto_the_displayed_page(rotation, turn):
+    geo = display((10.0, 20.0, 610.0, 820.0), rotation, turn)
+    a, b, c, d, e, f = geo.matrix
+    corners = sorted((round(a * x + c * y + e, 6), round(b * x + d * y + f, 6))
+                     for x in (10, 610) for y in (20, 820))
+    assert corners == sorted((x, y) for x in (0, geo.width) for y in (0, geo.height))
+    assert {geo.width, geo.height} == {600.0, 800.0}
+
+
+@pytest.mark.parametrize("font,code,yes", [
+    ("Wingdings2", 0x50, True), ("Wingdings2", 0x52, True), ("Wingdings2", 0x4F, False),
+    ("Wingdings2", 0x51, False), ("Wingdings2", 0x53, False), ("Wingdings2", 0x54, False),
+    ("Wingdings-Regular", 0xFC, True), ("Wingdings-Regular", 0xFB, False),
+    ("Wingdings-Regular", 0xFE, True), ("Wingdings-Regular", 0xFD, False),
+    ("Webdings", 0x61, True), ("Webdings", 0x72, False),
+    ("ZapfDingbats", 0x33, True), ("ZapfDingbats", 0x34, True), ("ZapfDingbats", 0x37, False),
+    ("ZapfDingbats", 0x38, False),
+])
+@pytest.mark.parametrize("mapped", [False, True])
+def test_dingbat_marks_are_read_by_font_and_code(font, code, yes, mapped, tmp_path):
+    to_unicode = {code: 0xF000 + code} if mapped else None
+    # two glyphs: PDFium drops a text object of one lone ZapfDingbats glyph from the text page
+    pdf = symbol_font_pdf(tmp_path / "m.pdf", font, bytes([code, code]), to_unicode)
+    marks = {c.text for c in open_document(pdf).pages[0].chars}
+    assert len(marks) == 1 and read_mark(MarkCell(marks.pop())) is yes, marks
+
+
+@pytest.mark.parametrize("mark,yes", [("✓", True), ("✔", True), ("☑", True), ("✗", False),
+                                      ("☒", False), ("\U0001F5F8", True), ("\U0001F5F7", False)])
+def test_unicode_marks_of_symbol_fonts(mark, yes, tmp_path):
+    # Segoe UI Symbol and emoji fonts carry the real code point through ToUnicode
+    pdf = symbol_font_pdf(tmp_path / "m.pdf", "SegoeUISymbol", b"A", {0x41: ord(mark)})
+    text = "".join(c.text for c in open_document(pdf).pages[0].chars)
+    assert read_mark(MarkCell(text)) is yes, text
+
+
+def test_wingdings_letter_codes_are_not_read_in_text_fonts():
+    assert decode_glyph("Arial", 0x50) == "P" and decode_glyph("Wingdings2", 0x50) == "✓"
+    assert decode_glyph("ABCDEF+Wingdings2-Regular", 0xF050) == "✓"
+    assert decode_glyph("Wingdings-Regular", 0x50) != "✓"  # Wingdings 1 'P' is a flag
