@@ -65,6 +65,20 @@ def lexicon(texts) -> frozenset[str]:
     return frozenset(out)
 
 
+def hidden_text_warnings(doc: Document) -> list[str]:
+    """One line per page whose text layer holds characters a reader cannot see, with how
+    many and why; scanned pages are left out (their invisible layer is the OCR text)."""
+    out = []
+    for page in doc.pages:
+        if page.kind == "scan" or not page.hidden_why:
+            continue
+        total = sum(n for _, n in page.hidden_why)
+        detail = ", ".join(f"{why}: {n}" for why, n in page.hidden_why)
+        out.append(f"page {page.page_no}: {total} characters that cannot be seen were "
+                   f"ignored ({detail})")
+    return out
+
+
 def _read_page(pdf: pdfium.PdfDocument, index: int, path: Path, settings: Settings) -> Page:
     try:
         page = pdf[index]

@@ -9,7 +9,7 @@ from .header import map_header
 from .metadata import read_metadata
 from .model import Document, Page, PageGrid, Result
 from .normalise import doc_slug, normalise, raw_marks
-from .pages import open_document
+from .pages import hidden_text_warnings, open_document
 from .settings import Settings
 from .stitch import TablePage, stitch
 from .text import group_lines, line_text
@@ -65,6 +65,7 @@ def run(path: Path | str, settings: Settings | None = None) -> Result:
            if r.confidence is not None and r.confidence < settings.ocr.min_confidence]
     return Result(
         doc_id=doc_id, source=path, sha256=doc.sha256, meta=meta, table=checked.table,
-        rejected=checked.rejected, rejects=checked.rejects, warnings=checked.warnings,
+        rejected=checked.rejected, rejects=checked.rejects,
+        warnings=checked.warnings + hidden_text_warnings(doc),
         halaman=len(doc.pages), halaman_lampiran=(grids[0].page_no, grids[-1].page_no),
         metode="ocr" if ocr else "text", low_confidence_rows=low, rows=rows, grids=grids)

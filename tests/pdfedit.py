@@ -75,3 +75,35 @@ def symbol_font_pdf(dst: Path, font: str, codes: bytes, to_unicode: dict[int, in
     pdf.pages.append(pikepdf.Page(page))
     pdf.save(dst)
     return dst
+
+
+# How a forger hides a mark: content-stream snippets around one "v" in Helvetica (a tick
+# read as yes) at (x, y) in user space; "visible" is the control that must change the table.
+HIDE = {
+    "visible": b"BT /FH 9 Tf %(x)g %(y)g Td (v) Tj ET",
+    "render mode 3": b"BT 3 Tr /FH 9 Tf %(x)g %(y)g Td (v) Tj ET",
+    "white on white": b"1 1 1 rg BT /FH 9 Tf %(x)g %(y)g Td (v) Tj ET",
+    "0.05 pt": b"BT /FH 0.05 Tf %(x)g %(y)g Td (v) Tj ET",
+    "clipped": b"0 0 1 1 re W n BT /FH 9 Tf %(x)g %(y)g Td (v) Tj ET",
+    "transparent": b"/GH gs BT /FH 9 Tf %(x)g %(y)g Td (v) Tj ET",
+    "covered": b"BT /FH 9 Tf %(x)g %(y)g Td (v) Tj ET 1 1 1 rg %(x0)g %(y0)g 12 14 re f",
+}
+
+
+def forge_marks(src: Path, dst: Path, marks: list[tuple[int, float, float]], how: str) -> Path:
+    """A copy of ``src`` with a mark drawn ``how`` (a key of ``HIDE``) at each (page number,
+    x, y): x, y in user space, the baseline's start."""
+    with pikepdf.open(src) as pdf:
+        for page_no, x, y in marks:
+            page = pdf.pages[page_no - 1]
+            page.add_resource(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                 BaseFont=pikepdf.Name.Helvetica),
+                              pikepdf.Name.Font, pikepdf.Name.FH)
+            page.add_resource(pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=0, CA=0),
+                              pikepdf.Name.ExtGState, pikepdf.Name.GH)
+            snippet = HIDE[how] % {b"x": x, b"y": y, b"x0": x - 3, b"y0": y - 4}
+            page.contents_coalesce()
+            page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+            page.contents_add(pdf.make_stream(b"\nQ q " + snippet + b" Q"))
+        pdf.save(dst)
+    return dst

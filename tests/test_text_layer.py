@@ -10,7 +10,7 @@ from extract.model import MarkCell
 from extract.normalise import read_mark
 from extract.pages import open_document
 from extract.pipeline import run
-from pdfedit import rotated, symbol_font_pdf, turned
+from pdfedit import HIDE, forge_marks, rotated, symbol_font_pdf, turned
 
 
 def _same_result(a, b) -> None:
@@ -82,3 +82,41 @@ def test_wingdings_letter_codes_are_not_read_in_text_fonts():
     assert decode_glyph("Arial", 0x50) == "P" and decode_glyph("Wingdings2", 0x50) == "✓"
     assert decode_glyph("ABCDEF+Wingdings2-Regular", 0xF050) == "✓"
     assert decode_glyph("Wingdings-Regular", 0x50) != "✓"  # Wingdings 1 'P' is a flag
+
+
+def _empty_month_cells(result, per_page: int = 6) -> list[tuple[int, float, float]]:
+    """(page, x, y) in user space inside empty cells of the columns that hold ticks."""
+    out = []
+    for grid in result.grids:
+        tick_cols = {c.col for c in grid.cells if c.text == "✓"}
+        empty = [c for c in grid.cells if c.col in tick_cols and not c.text and c.row > 2]
+        for cell in empty[:: max(1, len(empty) // per_page)][:per_page]:
+            x0, top, x1, bottom = cell.bbox
+            out.append((grid.page_no, (x0 + x1) / 2 - 2, FORGE_HEIGHT - (top + bottom) / 2 - 3))
+    return out
+
+
+FORGE_STYLE = "singkawang-2023-word-a4-times"  # no mark means no: an empty cell is a "no"
+FORGE_HEIGHT = 595.303937  # its A4 landscape pages, points
+
+
+@pytest.mark.parametrize("how", [h for h in HIDE if h != "visible"])
+def test_marks_a_reader_cannot_see_do_not_count(how, tmp_path):
+    original = extracted(FORGE_STYLE)
+    marks = _empty_month_cells(original)
+    forged = forge_marks(PDFS / f"{FORGE_STYLE}.pdf", tmp_path / "f.pdf", marks, how)
+    result = run(forged)
+    assert result.table.equals(original.table)
+    pages = sorted({p for p, _, _ in marks})
+    notes = [w for w in result.warnings if "cannot be seen" in w]
+    assert [int(w.split()[1].rstrip(":")) for w in notes] == pages, result.warnings
+    assert sum(int(w.split()[2]) for w in notes) == len(marks)
+
+
+def test_forged_marks_that_show_do_count(tmp_path):
+    original = extracted(FORGE_STYLE)
+    marks = _empty_month_cells(original)
+    result = run(forge_marks(PDFS / f"{FORGE_STYLE}.pdf", tmp_path / "f.pdf", marks, "visible"))
+    months = [c for c in result.table.columns if c.startswith("bulan_")]
+    flipped = (result.table[months] != original.table[months]).to_numpy().sum()
+    assert flipped >= len(marks) - 2  # the control: the same marks drawn visibly are read
