@@ -107,3 +107,45 @@ def forge_marks(src: Path, dst: Path, marks: list[tuple[int, float, float]], how
             page.contents_add(pdf.make_stream(b"\nQ q " + snippet + b" Q"))
         pdf.save(dst)
     return dst
+
+
+def unmapped_ligatures(dst: Path, lines: list[str]) -> Path:
+    """A page of ``lines`` set in Bitstream Vera (shipped with reportlab) whose ligature
+    glyphs (U+FB00..FB04 in the text) map to U+FFFD in the ToUnicode CMap, as some producers
+    write them."""
+    import re
+
+    import reportlab
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    font = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
+    pdfmetrics.registerFont(TTFont("VeraLig", str(font)))
+    raw = dst.with_suffix(".raw.pdf")
+    page = canvas.Canvas(str(raw))
+    for k, line in enumerate(lines):
+        page.setFont("VeraLig", 11)
+        page.drawString(72, 720 - 18 * k, line)
+    page.save()
+    with pikepdf.open(raw) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and "/ToUnicode" in obj:
+                cmap = obj.ToUnicode.read_bytes()
+                obj.ToUnicode.write(re.sub(rb"<FB0[0-4]>", b"<FFFD>", cmap, flags=re.I))
+        pdf.save(dst)
+    return dst
+
+
+def text_pdf(dst: Path, content: bytes) -> Path:
+    """One A4 page drawing ``content`` (a content stream) with Helvetica as /F1."""
+    pdf = pikepdf.new()
+    helvetica = pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                   BaseFont=pikepdf.Name.Helvetica)
+    page = pikepdf.Dictionary(
+        Type=pikepdf.Name.Page, MediaBox=[0, 0, 595, 842],
+        Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=helvetica)),
+        Contents=pdf.make_stream(content))
+    pdf.pages.append(pikepdf.Page(page))
+    pdf.save(dst)
+    return dst

@@ -1,6 +1,7 @@
 """The text layer read as a person sees the page: geometry, word assembly, marks, visibility."""
 from __future__ import annotations
 
+import pypdfium2 as pdfium
 import pytest
 
 from conftest import BORN_DIGITAL, PDFS, extracted
@@ -10,7 +11,9 @@ from extract.model import MarkCell
 from extract.normalise import read_mark
 from extract.pages import open_document
 from extract.pipeline import run
-from pdfedit import HIDE, forge_marks, rotated, symbol_font_pdf, turned
+from extract.text import join_line
+from pdfedit import (HIDE, forge_marks, rotated, symbol_font_pdf, text_pdf, turned,
+                     unmapped_ligatures)
 
 
 def _same_result(a, b) -> None:
@@ -120,3 +123,91 @@ def test_forged_marks_that_show_do_count(tmp_path):
     months = [c for c in result.table.columns if c.startswith("bulan_")]
     flipped = (result.table[months] != original.table[months]).to_numpy().sum()
     assert flipped >= len(marks) - 2  # the control: the same marks drawn visibly are read
+
+
+def test_generated_spaces_do_not_split_words():
+    # Microsoft Print to PDF: PDFium infers a space before each cell's text and gives it the
+    # first glyph's position, where it sorted after that glyph ("A NGGARAN", "T rw II")
+    text = "\n".join(p.text for p in open_document(PDFS / "jabar-dishub-renaksi-2016.pdf").pages)
+    for word in ("ANGGARAN (RP.)", "Trw II", "55,56 %", "10 11 12", "PENANGGUNG JAWAB"):
+        assert word in text
+    for split in ("A NGGARAN", "T rw", "5 5,56", "1 0 1 1"):
+        assert split not in text
+
+
+@pytest.mark.parametrize("content", [
+    b"BT /F1 1 Tf 9 0 0 9 72 700 Tm (Investigations of the plan) Tj ET",  # Tf 1, Tm scales
+    b"q 9 0 0 9 0 0 cm BT /F1 1 Tf 8 77.7 Td (Investigations of the plan) Tj ET Q",  # CTM
+    b"BT /F1 9 Tf 72 700 Td (Investigations of the plan) Tj ET",
+])
+def test_word_gaps_are_judged_at_the_printed_size(content, tmp_path):
+    page = open_document(text_pdf(tmp_path / "t.pdf", content)).pages[0]
+    assert page.text == "Investigations of the plan"
+    assert {round(c.size) for c in page.chars} == {9}
+
+
+def test_words_a_narrow_column_cut_are_whole_again():
+    result = extracted("bengkayang-2023-reportlab-s101")  # ReportLab cuts mid-line
+    texts = set(result.table["area"]) | set(result.table["keterangan"])
+    assert "Penataan Peraturan Perundangan/Deregulasi Kebijakan" in texts
+    assert "Penataan Organisasi/Kelembagaan" in texts and "1 Dokumen" in texts
+
+
+def test_a_word_moved_to_the_next_line_is_not_joined_to_the_line_before():
+    # LibreOffice moves a word too long for the column to a line of its own, then cuts it:
+    # "Setiap" / "triwula" / "n" reads "Setiap triwulan"
+    kets = set(run(PDFS / "bengkayang-2023-word-a4-times-s103.pdf").table["keterangan"])
+    assert "Setiap triwulan" in kets
+    assert not {k for k in kets if "Setiaptriwulan" in k or "triwula n" in k}
+
+
+@pytest.mark.parametrize("line,next_line,joined", [
+    ("Kota Singka-", "wang, tim", "Kota Singkawang, tim"),
+    ("diakses stake-", "holder internal", "diakses stakeholder internal"),
+    ("nilai-", "nilai dasar", "nilai-nilai dasar"),
+    ("peraturan perundang-", "undangan", "peraturan perundang-undangan"),
+    ("sebaik-", "baiknya", "sebaik-baiknya"),
+    ("aplikasi e-", "Lapkin", "aplikasi e-Lapkin"),
+    ("periode 2020-", "2024", "periode 2020-2024"),
+    ("Data e-", "office", "Data e-office"),
+])
+def test_line_end_hyphens(line, next_line, joined):
+    assert join_line(line, next_line, filled=100, width=100, lexicon=frozenset()) == joined
+
+
+@pytest.mark.parametrize("line,next_line,lexicon,joined", [
+    ("Perund", "angan/Deregulasi", set(), "Perundangan/Deregulasi"),
+    ("Organis", "asi", {"organisasi"}, "Organisasi"),
+    ("Dalam", "proses", {"dalam", "proses"}, "Dalam proses"),  # two words: never joined
+    ("Setiap", "triwula", {"setiap"}, "Setiap triwula"),  # a whole word is no piece
+    ("AREA PERUBAHA", "N", set(), "AREA PERUBAHAN"),
+    ("1", "0", set(), "10"),
+    ("kerja", "Sekretariat", set(), "kerja Sekretariat"),  # a capital starts a word
+])
+def test_cut_words(line, next_line, lexicon, joined):
+    # the line is full and the two pieces could not share one line of the column
+    assert join_line(line, next_line, 101, 100, frozenset(lexicon), span=120) == joined
+
+
+def test_a_line_with_room_left_is_not_a_cut():
+    assert join_line("Perund", "angan", 90, 100, frozenset(), span=120) == "Perund angan"
+    assert join_line("Perund", "angan", 101, 100, frozenset(), span=95) == "Perund angan"
+
+
+def test_unmapped_ligatures_are_read_by_their_shape(tmp_path):
+    pdf = unmapped_ligatures(tmp_path / "l.pdf", [
+        "e\ufb01sien kon\ufb02ik in\ufb02asi grati\ufb01kasi", "file of life flow fine"])
+    raw = pdfium.PdfDocument(pdf)[0].get_textpage().get_text_range()
+    assert "\ufffd" in raw  # the text layer really has lost them
+    assert open_document(pdf).pages[0].text.splitlines()[0] == "efisien konflik inflasi gratifikasi"
+
+
+def test_unreadable_glyphs_are_flagged_never_written(monkeypatch):
+    from extract import chars
+
+    monkeypatch.setattr(chars._Ligatures, "read", lambda *args: None)
+    result = run(PDFS / "hard-ligatures-unmapped.pdf")
+    for column in ("kegiatan", "sub_kegiatan", "indikator"):
+        assert not result.table[column].str.contains("\ufffd").any()
+    notes = [w for w in result.warnings if "without a character" in w]
+    assert notes and any("Grati?kasi" in w for w in notes)
