@@ -69,6 +69,7 @@ def font_family(font: str) -> str:
     return "zapfdingbats" if name == "dingbats" else ""
 
 
+@cache
 def decode_glyph(font: str, code: int) -> str:
     """The text a glyph shows: symbol-font private codes become the marks they draw,
     ligatures their letters."""
@@ -141,6 +142,7 @@ def read_glyphs(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Glyphs:
     run = -1
     font = ""
     ligatures = _Ligatures(page)
+    name = ctypes.create_string_buffer(128)
     low_half = False
     for i in range(n):
         code = get_unicode(raw, i)
@@ -164,7 +166,7 @@ def read_glyphs(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Glyphs:
             run = run_of.get(key, -1)
             if run < 0:
                 run = run_of[key] = len(runs)
-                runs.append(_read_run(raw, i, get_object(raw, i), z_of.get(key, 0)))
+                runs.append(_read_run(raw, i, get_object(raw, i), z_of.get(key, 0), name))
             font = runs[run].font
         if code == 0x02:  # PDFium's mark for a hyphen that ends a line
             code = 0x2D
@@ -315,10 +317,8 @@ def _address(obj) -> int:
     return ctypes.c_void_p.from_buffer(obj).value or 0
 
 
-def _read_run(raw, index: int, obj, z: int) -> _Run:
-    buf = ctypes.create_string_buffer(128)
-    flags = ctypes.c_int()
-    pdfium_c.FPDFText_GetFontInfo(raw, index, buf, len(buf), flags)
+def _read_run(raw, index: int, obj, z: int, buf) -> _Run:
+    pdfium_c.FPDFText_GetFontInfo(raw, index, buf, len(buf), None)
     m = pdfium_c.FS_MATRIX()
     if not pdfium_c.FPDFText_GetMatrix(raw, index, m):
         m.a, m.b, m.c, m.d = 1.0, 0.0, 0.0, 1.0
