@@ -7,6 +7,7 @@ import pytest
 from conftest import BORN_DIGITAL, PDFS, extracted
 from extract.chars import decode_glyph
 from extract.geometry import display
+from extract.ligatures import Ligatures
 from extract.model import MarkCell
 from extract.normalise import read_mark
 from extract.pages import open_document
@@ -203,9 +204,7 @@ def test_unmapped_ligatures_are_read_by_their_shape(tmp_path):
 
 
 def test_unreadable_glyphs_are_flagged_never_written(monkeypatch):
-    from extract import chars
-
-    monkeypatch.setattr(chars._Ligatures, "read", lambda *args: None)
+    monkeypatch.setattr(Ligatures, "read", lambda *args: None)  # no shape reading
     result = run(PDFS / "hard-ligatures-unmapped.pdf")
     for column in ("kegiatan", "sub_kegiatan", "indikator"):
         assert not result.table[column].str.contains("\ufffd").any()
