@@ -57,14 +57,15 @@ def open_document(path: Path | str, settings: Settings | None = None) -> Documen
                     lexicon=lexicon(run for _, runs in read for run in runs))
 
 
-def lexicon(runs: Iterable[tuple[Sequence[str], bool]]) -> frozenset[str]:
-    """Words printed whole: with an ordinary word space on both sides, or ending a line that
-    had room for more. A run's first word and a full line's last word may be pieces of a word
-    a line break cut, so they are left out. ``runs`` are ``(words, ends with room)`` per
-    stretch of text (``word_runs``); hyphenated forms ("nilai-nilai") are kept too."""
+def lexicon(runs: Iterable[tuple[Sequence[str], bool, bool]]) -> frozenset[str]:
+    """Words printed whole: between ordinary word spaces, first in a cell, or last on a line
+    that had room for more. Another run's first word and a full line's last word may be
+    pieces of a word a line break cut, so they are left out. ``runs`` are ``(words, first
+    line of a cell, ends with room)`` (``word_runs``); hyphenated forms ("nilai-nilai") are
+    kept too."""
     out: set[str] = set()
-    for run, room in runs:
-        inner = run[1:] if room and not run[-1].endswith("-") else run[1:-1]
+    for run, first, room in runs:
+        inner = run[0 if first else 1: None if room and not run[-1].endswith("-") else -1]
         for token in inner:
             out.update(words(token))
             out.update(_HYPHENATED.findall(token.lower()))
@@ -72,26 +73,33 @@ def lexicon(runs: Iterable[tuple[Sequence[str], bool]]) -> frozenset[str]:
 
 
 def word_runs(lines: Sequence[Sequence[Char]], line_words: Sequence[Sequence[Word]],
-              rulings: Sequence[Ruling]) -> Iterator[tuple[list[str], bool]]:
+              rulings: Sequence[Ruling]) -> Iterator[tuple[list[str], bool, bool]]:
     """Each printed line (its characters as ``group_lines`` gives them, and its ``tokens``)
-    cut where a table's columns part it (at a vertical ruling between two words or a gap
-    wider than an em), with whether the run stops more than 1.5 em short of the ruling to
-    its right: a line with that much room left was not full, so its last word was not cut."""
+    cut where a table's columns part it: at a vertical ruling between two words or a gap
+    wider than an em. With each run: whether a ruling runs right above it (the first line of
+    a cell: its first word was not cut) and whether it stops more than 1.5 em short of the
+    ruling to its right (a line with that much room was not full: its last word was not cut).
+    """
     upright = [r for r in rulings if not r.horizontal]
+    flat = [r for r in rulings if r.horizontal]
     for line, found in zip(lines, line_words):
         top, bottom = min(c.top for c in line), max(c.bottom for c in line)
         size = max(c.size for c in line)
         walls = sorted((r.x0 + r.x1) / 2 for r in upright if r.top < bottom and r.bottom > top)
-        run: list[str] = []
-        last = None
-        for text, x0, x1 in found:
-            if last is not None and (x0 - last > size or any(last <= w <= x0 for w in walls)):
-                yield run, _room(last, walls, size)
-                run = []
-            run.append(text)
-            last = x1
-        if run:
-            yield run, _room(last, walls, size)
+        above = [r for r in flat if r.top <= top and top - r.bottom < 0.9 * (bottom - top)]
+        runs: list[list[Word]] = []
+        for word in found:
+            if runs and (word[1] - runs[-1][-1][2] > size
+                         or any(runs[-1][-1][2] <= w <= word[1] for w in walls)):
+                runs.append([word])
+            elif runs:
+                runs[-1].append(word)
+            else:
+                runs.append([word])
+        for run in runs:
+            x0, x1 = run[0][1], run[-1][2]
+            yield ([w for w, _, _ in run], any(r.x0 <= x0 and r.x1 >= x1 for r in above),
+                   _room(x1, walls, size))
 
 
 def _room(x1: float, walls: Sequence[float], size: float) -> bool:

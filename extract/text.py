@@ -78,8 +78,8 @@ def broken_word(text: str, next_text: str, filled: float, width: float,
     (``filled`` over ``width``) and the word is too long for a line of its own: ``span``,
     the two pieces' width together, is over ``width``. The next line must go on in the same
     word (lower case, or capitals or digits after the same). The document's ``lexicon``
-    decides the rest: a join that makes a word it uses is made, a piece before the break that
-    is a word of its own (longer than three letters, or followed by one) is never joined.
+    decides the rest: a join that makes a word it uses is made; a piece after the break that
+    is a word of its own, or one before it longer than three letters, is never joined.
 
     Without ``span`` (OCR words, measured less finely: ``filled`` then adds the next line's
     first word and ``width`` is the column's widest line) the piece before the break must be
@@ -108,8 +108,8 @@ def broken_word(text: str, next_text: str, filled: float, width: float,
     if span is None:
         return heads[-1] not in lexicon and tails[0] not in lexicon
     # a whole word before the break is no piece, unless it is a short one ("ke", "di") that
-    # a longer word can begin with ("Ke" / "lembagaan")
-    return not (heads[-1] in lexicon and (len(heads[-1]) > 3 or tails[0] in lexicon))
+    # a longer word can begin with ("Ke" / "lembagaan"); a whole word after it starts anew
+    return not (tails[0] in lexicon or (heads[-1] in lexicon and len(heads[-1]) > 3))
 
 
 def soft_hyphen(head: str, tail: str, lexicon: AbstractSet[str]) -> bool:
