@@ -21,12 +21,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from extract.combine import atomic_path, read_combined
+from extract.combine import read_combined
+from extract.errors import OutputError
+from extract.write import atomic_path, own_folder
 from extract.model import MONTHS
 from extract.reference import AREA_KODE
 
 BULAN_SINGKAT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 ITEM_COLUMNS = ("kegiatan", "indikator")
+REPORT_FILES = ("report.html", "coverage.png", "bulan.png")
 
 # Leading numbering as plans print it: "1.", "2)", "1.2.", "a.", "b)", "iv.", "(3)", "1.1".
 _NUMBERING = re.compile(r"\s*(?:\d+(?:\.\d+)+[.)]?|\(?(?:\d+|[a-z]|[ivx]{1,4})[.)]|\(\w{1,4}\))\s*")
@@ -193,8 +196,7 @@ def load_combined(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def compare(data_dir: Path, out_dir: Path) -> Path:
     """Write ``out_dir/report.html`` (plus its charts as PNG files beside it); returns its path."""
     df, dokumen = load_combined(data_dir)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = own_folder(Path(out_dir), is_report, "the report")
     wilayah = dict(zip(dokumen["doc_id"], dokumen["wilayah"].fillna(""), strict=True)) if len(dokumen) else {}
     summ = summary(df, dokumen)
     labels = satker_labels(dokumen, summ.index)
@@ -209,10 +211,6 @@ def compare(data_dir: Path, out_dir: Path) -> Path:
         charts["bulan.png"] = _heatmap(
             load.to_numpy(), [labels[d] for d in load.index], list(BULAN_SINGKAT), "Rows scheduled per month"
         )
-    for name, png in charts.items():
-        with atomic_path(out_dir / name) as tmp:
-            tmp.write_bytes(png)
-
     page = _render(
         summ,
         labels,
@@ -224,9 +222,20 @@ def compare(data_dir: Path, out_dir: Path) -> Path:
         source=Path(data_dir),
     )
     report = out_dir / "report.html"
-    with atomic_path(report) as tmp:
-        tmp.write_text(page, encoding="utf-8")
+    try:
+        for name, png in charts.items():
+            with atomic_path(out_dir / name) as tmp:
+                tmp.write_bytes(png)
+        with atomic_path(report) as tmp:
+            tmp.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write the report to {out_dir} ({exc.strerror or exc})") from None
     return report
+
+
+def is_report(folder: Path) -> bool:
+    """A folder holding only what ``compare`` writes."""
+    return {p.name for p in folder.iterdir() if not p.name.startswith(".")} <= set(REPORT_FILES)
 
 
 def _heatmap(values: np.ndarray, rows: list[str], cols: list[str], title: str) -> bytes:

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from extract.combine import atomic_path, jadwal, read_combined, read_decree
+from extract.combine import jadwal, read_combined, read_decree
+from extract.errors import OutputError
+from extract.write import atomic_path
 
 if TYPE_CHECKING:
     from openpyxl.cell import WriteOnlyCell
@@ -51,6 +53,7 @@ def write_workbook(frames: Mapping[str, pd.DataFrame], out: Path) -> Path:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    _check_target(out)
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
     for name, df in frames.items():
@@ -69,10 +72,30 @@ def write_workbook(frames: Mapping[str, pd.DataFrame], out: Path) -> Path:
         ws.append(header)
         for row in rows:
             ws.append([_text_cell(ws, v) if isinstance(v, str) and v.startswith("=") else v for v in row])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(out) as tmp:
+            wb.save(tmp)
+    except OSError as exc:
+        raise OutputError(f"cannot write {out} ({exc.strerror or exc})") from None
     return out
+
+
+def _check_target(out: Path) -> None:
+    """Only a new file, or a workbook, is (re)written: never a folder, never another file
+    that happens to have the name given."""
+    if out.suffix.lower() != ".xlsx":
+        raise OutputError(f"{out}: the workbook's name must end in .xlsx")
+    if out.is_dir():
+        raise OutputError(f"{out} is a folder; give a file name such as renaksi.xlsx")
+    if out.exists():
+        try:
+            with out.open("rb") as fh:
+                is_zip = fh.read(4) == b"PK\x03\x04"
+        except OSError as exc:
+            raise OutputError(f"cannot replace {out} ({exc.strerror or exc})") from None
+        if not is_zip:
+            raise OutputError(f"{out} exists and is not a workbook; give another name")
 
 
 def _text_cell(ws: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
