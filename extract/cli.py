@@ -148,7 +148,8 @@ def extract(
                 say("⚠", "yellow", f"{skipped.folder}: {skipped.reason}; left out of the "
                     "combined tables", to=err_console)
     if interrupted:
-        held = f"hold the {len(combined.decrees)} decrees written" if combined else "were not rebuilt"
+        held = (f"hold the decrees written so far ({len(combined.decrees)})" if combined
+                else "were not rebuilt")
         say("✗", "red", f"interrupted: {len(files) - tally['finished']} of {len(files)} inputs "
             f"left undone; the combined tables {held}", to=err_console)
         raise typer.Exit(1)

@@ -434,7 +434,10 @@ def verify(out_dir: Path, sources: Mapping[Path, str] | None = None) -> Verified
             if isinstance(rows, int) and rows != d.table.num_rows:
                 problems.append(f"{d.folder}: dokumen.json counts {rows} rows, "
                                 f"rencana_aksi.parquet holds {d.table.num_rows}")
-        problems += _differences(out_dir, combined_tables(decrees))
+        differ = _differences(out_dir, combined_tables(decrees))
+        if differ:
+            problems.append(f"{out_dir}: the combined tables do not match the decree folders: "
+                            f"{', '.join(differ)}; `renaksi extract` on this folder rebuilds them")
     known = {sha for d in decrees for sha in _source_digests(d.dokumen)}
     by_path = {d.dokumen.get("source_path"): d.folder for d in decrees}
     for path, sha in (sources or {}).items():
@@ -455,7 +458,7 @@ def _source_digests(dokumen: Mapping[str, object]) -> set[str]:
 
 
 def _differences(out_dir: Path, tables: Mapping[str, pa.Table]) -> list[str]:
-    """Where the combined files in ``out_dir`` differ from ``tables``, one line each."""
+    """The combined files in ``out_dir`` that differ from ``tables`` (or cannot be read)."""
     import duckdb
 
     out = []
@@ -463,28 +466,27 @@ def _differences(out_dir: Path, tables: Mapping[str, pa.Table]) -> list[str]:
         parquet, csv = out_dir / f"{name}.parquet", out_dir / f"{name}.csv"
         try:
             if not pq.read_table(parquet).equals(table):
-                out.append(f"{parquet}: differs from the decree folders")
-        except (OSError, pa.ArrowException) as exc:
-            out.append(f"{parquet}: cannot be read ({type(exc).__name__})")
+                out.append(parquet.name)
+        except (OSError, pa.ArrowException):
+            out.append(f"{parquet.name} (unreadable)")
         try:
             if csv.read_bytes() != table.to_pandas().to_csv(index=False).encode("utf-8"):
-                out.append(f"{csv}: differs from the decree folders")
-        except OSError as exc:
-            out.append(f"{csv}: cannot be read ({exc.strerror or exc})")
-    db = out_dir / DUCKDB_NAME
+                out.append(csv.name)
+        except OSError:
+            out.append(f"{csv.name} (unreadable)")
     try:
-        con = duckdb.connect(str(db), read_only=True)
-    except duckdb.Error as exc:
-        return [*out, f"{db}: cannot be opened ({str(exc).splitlines()[0]})"]
+        con = duckdb.connect(str(out_dir / DUCKDB_NAME), read_only=True)
+    except duckdb.Error:
+        return [*out, f"{DUCKDB_NAME} (unreadable)"]
     try:
         for name, table in tables.items():
             try:
                 stored = con.sql(f'SELECT * FROM "{name}"').to_arrow_table()
             except duckdb.Error:
-                out.append(f"{db}: has no table {name}")
+                out.append(f"{DUCKDB_NAME} (no table {name})")
                 continue
             if not stored.cast(table.schema).equals(table):
-                out.append(f"{db}: table {name} differs from the decree folders")
+                out.append(f"{DUCKDB_NAME} (table {name})")
     finally:
         con.close()
     return out
