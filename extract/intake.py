@@ -204,30 +204,31 @@ def _looks_deflated(data: bytes) -> bool:
 
 
 def _ascii_hex(src: Iterator[bytes]) -> Iterator[bytes]:
-    pending = b""
-    for chunk in src:
-        end = chunk.find(b">")
-        digits = pending + re.sub(rb"[^0-9A-Fa-f]", b"", chunk if end < 0 else chunk[:end])
-        even = len(digits) // 2 * 2
-        yield bytes.fromhex(digits[:even].decode("ascii"))
-        pending = digits[even:]
-        if end >= 0:
-            return
+    return _text_groups(src, b">", rb"[^0-9A-Fa-f]", 2, lambda t: t,
+                        lambda t: bytes.fromhex((t + b"0" * (len(t) % 2)).decode("ascii")))
 
 
 def _ascii85(src: Iterator[bytes]) -> Iterator[bytes]:
+    return _text_groups(src, b"~", rb"\s", 5, lambda t: t.replace(b"z", b"!!!!!"),
+                        base64.a85decode)
+
+
+def _text_groups(src: Iterator[bytes], end: bytes, junk: bytes, group: int,
+                 expand: Callable[[bytes], bytes],
+                 decode: Callable[[bytes], bytes]) -> Iterator[bytes]:
+    """An ASCII encoding: ``junk`` dropped, shorthands expanded, decoded ``group``
+    characters at a time, up to ``end``; stops at the first invalid group."""
     pending = b""
     for chunk in src:
-        end = chunk.find(b"~")
-        text = pending + re.sub(rb"\s", b"", chunk if end < 0 else chunk[:end])
-        text = text.replace(b"z", b"!!!!!")
-        whole = len(text) // 5 * 5 if end < 0 else len(text)
+        stop = chunk.find(end)
+        text = pending + expand(re.sub(junk, b"", chunk if stop < 0 else chunk[:stop]))
+        whole = len(text) if stop >= 0 else len(text) // group * group
         try:
-            yield base64.a85decode(text[:whole])
+            yield decode(text[:whole])
         except ValueError:
             return
         pending = text[whole:]
-        if end >= 0:
+        if stop >= 0:
             return
 
 

@@ -206,11 +206,18 @@ def test_disk_full_while_writing_duckdb_keeps_every_combined_file(processed, mon
 
 # -- damaged folders are re-extracted from their source or named -------------------------
 
-def test_damaged_folder_is_extracted_again_from_its_source(tmp_path):
+@pytest.fixture()
+def damaged(tmp_path) -> Path:
+    """An --out whose Singkawang decree has a truncated rencana_aksi.parquet."""
     out = tmp_path / "out"
     assert invoke("extract", WORD, "--out", out).exit_code == 0
     parquet = out / WORD_ID / "rencana_aksi.parquet"
     parquet.write_bytes(parquet.read_bytes()[:1000])
+    return out
+
+
+def test_damaged_folder_is_extracted_again_from_its_source(damaged):
+    out = damaged
     res = invoke("extract", WORD, "--out", out)
     assert res.exit_code == 0 and "unchanged" not in res.output
     assert f"replaces {WORD_ID}/, which was damaged: rencana_aksi.parquet is damaged" in res.output
@@ -218,11 +225,8 @@ def test_damaged_folder_is_extracted_again_from_its_source(tmp_path):
     assert verify(out).problems == ()
 
 
-def test_damaged_folder_without_its_source_is_named_on_its_own_line(tmp_path):
-    out = tmp_path / "out"
-    assert invoke("extract", WORD, "--out", out).exit_code == 0
-    parquet = out / WORD_ID / "rencana_aksi.parquet"
-    parquet.write_bytes(parquet.read_bytes()[:1000])
+def test_damaged_folder_without_its_source_is_named_on_its_own_line(damaged):
+    out = damaged
     res = invoke("extract", BENGKAYANG, "--out", out)
     assert (f"⚠ {out / WORD_ID}: rencana_aksi.parquet is damaged (its content does not match "
             "SHA256SUMS); left out of the combined tables") in res.output
