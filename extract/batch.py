@@ -29,9 +29,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import TypeVar
 
 from . import __version__
-from .errors import ExtractTimeout, RenaksiError
+from .errors import BrokenPdf, ExtractTimeout, RenaksiError
 from .intake import open_input
 from .settings import Settings
 from .write import DOKUMEN, SUMS, recover, source_path, verify_sums
@@ -78,6 +79,7 @@ class Restored:
 
 
 Outcome = Done | Skipped | Failed | Restored
+T = TypeVar("T")
 OnOutcome = Callable[[Outcome], None]
 
 
@@ -211,11 +213,66 @@ class _Worker:
     deadline: float = 0.0
 
 
-def _serve(conn: Connection, out: Path, settings: Settings, review: bool) -> None:
-    """Worker loop: one decree per message until the parent sends None or goes away."""
+def in_worker(job: Callable[..., T], *args: object, source: Path) -> T:
+    """``job(*args)`` in a worker process of its own, for a command that parses one PDF
+    outside a batch (review, debug): its memory is capped and it dies with this process.
+
+    ``job`` must be a module-level function. A RenaksiError it raises is raised here as it
+    was; a crash of the PDF reader, or a bug, becomes one BrokenPdf line naming ``source``.
+    """
+    ctx = _context()
+    parent, child = ctx.Pipe()
+    process = ctx.Process(target=_run_one, args=(child, job, args), daemon=True)
+    process.start()
+    child.close()
+    try:
+        kind, value = parent.recv()
+    except EOFError:
+        process.join()
+        raise BrokenPdf(_crash(process.exitcode), source) from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        parent.close()
+    if kind == "error":
+        cls, msg, path, page = value
+        raise cls(msg, path, page)
+    if kind == "bug":
+        raise BrokenPdf(f"unexpected {value}", source)
+    return value
+
+
+def _run_one(conn: Connection, job: Callable[..., object], args: tuple[object, ...]) -> None:
+    _become_worker()
+    try:
+        conn.send(("ok", job(*args)))
+    except RenaksiError as exc:
+        conn.send(("error", (type(exc), exc.msg, exc.path, exc.page)))
+    except Exception as exc:  # noqa: BLE001 - one line for the CLI, not a child's traceback
+        conn.send(("bug", f"{type(exc).__name__}: {exc}"))
+
+
+def _crash(code: int | None) -> str:
+    why = ", out of memory?" if code == -signal.SIGABRT else ""
+    return f"the PDF reader crashed on it (worker died, exit code {code}{why})"
+
+
+def _become_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
     _die_with_parent()
     _cap_address_space()
+
+
+def _context() -> mp.context.BaseContext:
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["extract.batch", "extract.pipeline", "extract.write"])
+    return ctx
+
+
+def _serve(conn: Connection, out: Path, settings: Settings, review: bool) -> None:
+    """Worker loop: one decree per message until the parent sends None or goes away."""
+    _become_worker()
     try:
         while (item := conn.recv()) is not None:
             conn.send(extract_one(item, out, settings, review))
@@ -249,8 +306,7 @@ def _in_processes(inputs: Sequence[Input], out: Path, settings: Settings, jobs: 
     (with any half-written folder cleaned up) and replaced by a fresh one."""
     if not inputs:
         return
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["extract.batch", "extract.pipeline", "extract.write"])
+    ctx = _context()
     pending = deque(inputs)
     workers: list[_Worker] = []
     try:
@@ -308,10 +364,8 @@ def _collect(worker: _Worker, out: Path) -> Outcome | None:
             return worker.conn.recv()
     except (EOFError, OSError):
         _reap(worker, out)
-        code = worker.process.exitcode
-        why = ", out of memory?" if code == -signal.SIGABRT else ""
-        return Failed(name, f"{name}: the PDF reader crashed on it (worker died, exit code "
-                            f"{code}{why}); nothing was written for it")
+        return Failed(name, f"{name}: {_crash(worker.process.exitcode)}; nothing was written "
+                            "for it")
     return None
 
 

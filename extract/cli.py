@@ -266,15 +266,14 @@ def review_command(
     password: Annotated[str | None, typer.Option(help="password of an encrypted PDF")] = None,
 ) -> None:
     """Extract one decree and draw its rows over its pages beside the table (review.html)."""
-    from .pipeline import run
-    from .review import is_review, review
+    from .batch import in_worker
+    from .review import is_review, review_pdf
     from .write import own_folder
 
     def job() -> None:
         if out is not None:  # refused before the work, not after
             own_folder(out, is_review, "review --out", whole=True)
-        result = run(pdf, Settings(password=password))
-        say("✓", "green", review(result, out or Path("review") / result.doc_id, password))
+        say("✓", "green", in_worker(review_pdf, pdf, out, password, source=pdf))
 
     _one_line(job)
 
@@ -288,14 +287,12 @@ def debug_command(
     password: Annotated[str | None, typer.Option(help="password of an encrypted PDF")] = None,
 ) -> None:
     """Picture of one page with the rulings and cells the grid finder saw, for developers."""
-    from .debug import draw_grid, save_picture
+    from .batch import in_worker
+    from .debug import save_grid
 
-    def job() -> None:
-        target = out or Path(f"{pdf.stem}-p{page}.png")
-        save_picture(draw_grid(pdf, page, settings=Settings(password=password)), target, pdf)
-        say("✓", "green", target)
-
-    _one_line(job)
+    target = out or Path(f"{pdf.stem}-p{page}.png")
+    _one_line(lambda: say("✓", "green", in_worker(save_grid, pdf, page, target, password,
+                                                  source=pdf)))
 
 
 def _one_line(job) -> None:

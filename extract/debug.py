@@ -110,6 +110,12 @@ def _find_grid(doc: Document, page_no: int, settings: Settings) -> PageGrid | No
     return FINDERS["ocr" if page.kind == "scan" else "lines"]().find(doc, page, settings)
 
 
+def save_grid(pdf: Path, page_no: int, target: Path, password: str | None = None) -> Path:
+    """``draw_grid`` of one page of ``pdf`` saved as ``target``; returns ``target``."""
+    save_picture(draw_grid(pdf, page_no, settings=Settings(password=password)), target, pdf)
+    return target
+
+
 def save_picture(image: Image, target: Path, source: Path) -> None:
     """``image`` as ``target`` in the format its suffix names, replaced in one step.
 

@@ -168,6 +168,15 @@ def review(result: Result, out_dir: Path, password: str | None = None) -> Path:
     return out_dir / HTML
 
 
+def review_pdf(pdf: Path, out_dir: Path | None, password: str | None = None) -> Path:
+    """Extract ``pdf`` and write its review to ``out_dir`` (default review/<doc_id>)."""
+    from .pipeline import run
+    from .settings import Settings
+
+    result = run(pdf, Settings(password=password))
+    return review(result, out_dir or Path("review") / result.doc_id, password)
+
+
 def is_review(folder: Path) -> bool:
     """A folder holding only what ``write_review`` writes: review.html and pages/p*.webp."""
     names = {p.name for p in folder.iterdir()}
