@@ -249,7 +249,7 @@ def _run_one(conn: Connection, job: Callable[..., object], args: tuple[object, .
         conn.send(("ok", job(*args)))
     except RenaksiError as exc:
         conn.send(("error", (type(exc), exc.msg, exc.path, exc.page)))
-    except Exception as exc:  # noqa: BLE001 - one line for the CLI, not a child's traceback
+    except Exception as exc:  # a bug: one line for the CLI, not a child's traceback
         conn.send(("bug", f"{type(exc).__name__}: {exc}"))
 
 
@@ -283,8 +283,9 @@ def _serve(conn: Connection, out: Path, settings: Settings, review: bool) -> Non
 def _die_with_parent() -> None:
     """SIGKILL this process when its parent (the forkserver, which exits with the batch) dies."""
     pr_set_pdeathsig = 1
+    parent = os.getppid()
     ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() == 1:  # the parent died before the request took effect
+    if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)
 
 
