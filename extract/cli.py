@@ -74,8 +74,8 @@ def expand(paths: list[str]) -> tuple[list[Input], list[str]]:
                 missing.append(raw)
     seen: set[Path] = set()
     unique = []
-    for item in found:
-        key = item.path.resolve()
+    for item in found:  # a file given twice (a folder and a file in it) is read once; links
+        key = item.path.parent.resolve() / item.path.name  # are files of their own: not followed
         if key not in seen:
             seen.add(key)
             unique.append(item)

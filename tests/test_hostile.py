@@ -426,6 +426,7 @@ def special_files(tmp_path) -> Path:
     raw.mkdir()
     os.mkfifo(raw / "antrian.pdf")  # a reader waits for a writer forever
     (raw / "nol.pdf").symlink_to("/dev/zero")  # endless
+    (raw / "nol-lagi.pdf").symlink_to("/dev/zero")  # a second name for it: a line of its own
     (raw / "hilang.pdf").symlink_to(raw / "tidak-ada.pdf")
     with (raw / "raksasa.pdf").open("wb") as fh:  # sparse: takes no disk
         fh.write(b"%PDF-1.7\n")
@@ -441,7 +442,7 @@ def test_special_files_are_refused_without_blocking(special_files, tmp_path):
     text = res.stdout + res.stderr
     assert res.returncode == 1 and "Traceback" not in text and "unexpected" not in text, text
     assert "✗ antrian.pdf: is not a regular file (a pipe, device or socket)" in text
-    assert "✗ nol.pdf: is not a regular file" in text
+    assert "✗ nol.pdf: is not a regular file" in text and "✗ nol-lagi.pdf: is not a regular" in text
     assert "✗ hilang.pdf: cannot be read (No such file or directory)" in text
     assert "✗ raksasa.pdf: 1024 MB is more than the limit of 1024 MB for one PDF" in text
     assert "✓ baik.pdf" in text
