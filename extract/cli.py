@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import glob
 import os
+import signal
+import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -15,40 +19,66 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
-from .batch import Failed, Outcome, Skipped
-from .errors import OutputError, RenaksiError
+from .batch import Failed, Input, Outcome, Restored, Skipped
+from .errors import RenaksiError
 from .settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="KPU rencana-aksi decrees (PDF) → validated CSV/Parquet tables.")
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+# Names, paths and document text reach these consoles only inside Text objects, never as
+# markup: "SK [final] 2023.pdf" is printed as it is and "[/]" in a header cannot raise.
+console = Console(highlight=False, soft_wrap=True, emoji=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
-def expand(paths: list[str]) -> tuple[list[Path], list[str]]:
-    """PDF files from files, folders (searched for *.pdf) and globs; also what matched nothing."""
-    found: list[Path] = []
+def shown(text: object) -> str:
+    """``text`` safe for a terminal line: every character that is not printable (newlines,
+    escape sequences, bidi overrides, zero-width marks) as a visible escape, so a file name
+    can neither forge a line nor drive the terminal."""
+    return "".join(c if c.isprintable() else _escape(c) for c in str(text))
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def say(mark: str, style: str, text: object, *, to: Console | None = None) -> None:
+    """One line: a coloured mark, then ``text`` escaped and printed as it is."""
+    (to or console).print(Text.assemble((mark, style), " ", shown(text)))
+
+
+def expand(paths: list[str]) -> tuple[list[Input], list[str]]:
+    """PDF files from files, folders (searched for *.pdf) and globs; also what matched nothing.
+
+    Each is named as the user knows it: relative to the folder given, or as typed, so two
+    lampiran.pdf in different folders are told apart. Special files named *.pdf are kept,
+    for the input guard to refuse with a line rather than drop them silently.
+    """
+    found: list[Input] = []
     missing: list[str] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found += sorted(q for q in p.rglob("*") if q.suffix.lower() == ".pdf" and q.is_file())
-        elif p.exists():
-            found.append(p)
+            found += [Input(q, q.relative_to(p).as_posix()) for q in sorted(p.rglob("*"))
+                      if q.suffix.lower() == ".pdf" and not q.is_dir()]
+        elif p.exists() or p.is_symlink():
+            found.append(Input(p, raw))
         else:
             hits = sorted(Path(h) for h in glob.glob(raw, recursive=True))
             if hits:
-                found += [h for h in hits if h.is_file()]
+                found += [Input(h, str(h)) for h in hits if not h.is_dir()]
             else:
                 missing.append(raw)
     seen: set[Path] = set()
     unique = []
-    for p in found:
-        key = p.resolve()
+    for item in found:  # a file given twice (a folder and a file in it) is read once; links
+        key = item.path.parent.resolve() / item.path.name  # are files of their own: not followed
         if key not in seen:
             seen.add(key)
-            unique.append(p)
+            unique.append(item)
     return unique, missing
 
 
@@ -65,53 +95,103 @@ def extract(
         "--review", help="also write <doc_id>/review/ (rows drawn over the pages)")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="tracebacks on failure")] = False,
 ) -> None:
-    """Extract each decree's rencana-aksi table into OUT/<doc_id>/ and rebuild the combined dataset."""
+    """Extract each decree's rencana-aksi table into OUT/<doc_id>/ and rebuild the combined dataset.
+
+    Ctrl-C or SIGTERM stops the batch cleanly: what was written is combined, and one line
+    says what was left undone.
+    """
     from .batch import extract_all
     from .combine import combine
+    from .write import is_extract_output, own_folder
 
     files, missing = expand(paths)
     if not files and not missing:
-        err_console.print("no PDF files found in the given paths")
+        say("✗", "red", "no PDF files found in the given paths", to=err_console)
         raise typer.Exit(2)
-    for raw in missing:
-        err_console.print(f"[red]✗[/] {raw}: no such file")
-    tally = Counter(failed=len(missing))
-    with Progress(*Progress.get_default_columns(), console=err_console, transient=True,
-                  disable=len(files) < 2) as progress:
-        task = progress.add_task("extracting", total=len(files))
-
-        def report(outcome: Outcome) -> None:
-            _print_outcome(outcome, verbose, tally)
-            progress.advance(task)
-
-        extract_all(files, out, Settings(password=password), jobs=jobs, timeout=timeout,
-                    force=force, on_outcome=report, review=review)
     try:
-        combine(out)
-    except RenaksiError as exc:  # the decree folders are written; only the combined tables failed
-        err_console.print(f"[red]✗[/] {exc}")
-        tally["failed"] += 1
+        own_folder(out, is_extract_output, "extract --out")
+    except RenaksiError as exc:
+        say("✗", "red", exc, to=err_console)
+        raise typer.Exit(2) from None
+    for raw in missing:
+        say("✗", "red", f"{raw}: no such file", to=err_console)
+    tally = Counter(failed=len(missing))
+    interrupted = False
+    combined = None
+    with _stop_on_sigterm():
+        try:
+            with Progress(*Progress.get_default_columns(), console=err_console, transient=True,
+                          disable=len(files) < 2) as progress:
+                task = progress.add_task("extracting", total=len(files))
+
+                def report(outcome: Outcome) -> None:
+                    _print_outcome(outcome, verbose, tally)
+                    if not isinstance(outcome, Restored):
+                        tally["finished"] += 1
+                        progress.advance(task)
+
+                extract_all(files, out, Settings(password=password), jobs=jobs,
+                            timeout=timeout, force=force, on_outcome=report, review=review)
+        except KeyboardInterrupt:
+            interrupted = True
+        try:
+            combined = combine(out)
+        except RenaksiError as exc:  # the decree folders are written; only the combined tables failed
+            say("✗", "red", exc, to=err_console)
+            tally["failed"] += 1
+        except KeyboardInterrupt:
+            say("✗", "red", f"interrupted while combining: the combined tables in {out} are "
+                "left as they were", to=err_console)
+            raise typer.Exit(1) from None
+        else:
+            for skipped in combined.skipped:
+                say("⚠", "yellow", f"{skipped.folder}: {skipped.reason}; left out of the "
+                    "combined tables", to=err_console)
+    if interrupted:
+        held = (f"hold the decrees written so far ({len(combined.decrees)})" if combined
+                else "were not rebuilt")
+        say("✗", "red", f"interrupted: {len(files) - tally['finished']} of {len(files)} inputs "
+            f"left undone; the combined tables {held}", to=err_console)
+        raise typer.Exit(1)
     if len(files) > 1:
         _print_summary(tally)
     raise typer.Exit(1 if tally["failed"] else 0)
 
 
+@contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM (a scheduler, `kill`, a logout) stops the batch the way Ctrl-C does."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _print_outcome(outcome: Outcome, verbose: bool, tally: Counter[str]) -> None:
-    if isinstance(outcome, Skipped):
+    if isinstance(outcome, Restored):
+        say("↺", "cyan", outcome.line, to=err_console)
+    elif isinstance(outcome, Skipped):
         tally["unchanged"] += 1
-        console.print(f"= {outcome.name} unchanged ({outcome.doc_id})")
+        say("=", "", f"{outcome.name} unchanged ({outcome.doc_id})")
     elif isinstance(outcome, Failed):
         tally["failed"] += 1
-        err_console.print(f"[red]✗[/] {outcome.line}")
+        say("✗", "red", outcome.line, to=err_console)
         if verbose and outcome.trace:
-            err_console.print(outcome.trace)
+            err_console.print(Text("\n".join(shown(ln) for ln in outcome.trace.splitlines())))
     else:
         tally["extracted"] += 1
         tally["rejected"] += outcome.rejected
-        note = (f", [yellow]{outcome.rejected} rejected[/] (see ditolak.csv)"
-                if outcome.rejected else "")
-        console.print(f"[green]✓[/] {outcome.name} → {outcome.folder} ({outcome.rows} rows{note}, "
-                      f"{outcome.metode})")
+        rejected = f", {outcome.rejected} rejected (see ditolak.csv)" if outcome.rejected else ""
+        note = f"; {outcome.note}" if outcome.note else ""
+        say("✓", "green", f"{outcome.name} → {outcome.folder} ({outcome.rows} rows{rejected}, "
+            f"{outcome.metode}){note}")
 
 
 def _print_summary(tally: Counter[str]) -> None:
@@ -133,7 +213,7 @@ def compare(
     """Cross-satker comparison report in Bahasa Indonesia (one self-contained HTML file)."""
     from .compare import compare as build_report, parse_year
 
-    _one_line(lambda: console.print(f"[green]✓[/] {build_report(data_dir, out, parse_year(tahun))}"))
+    _one_line(lambda: say("✓", "green", build_report(data_dir, out, parse_year(tahun))))
 
 
 @app.command("export")
@@ -145,24 +225,59 @@ def export(
     """The combined tables as one XLSX workbook for office users."""
     from .export import export_xlsx
 
-    _one_line(lambda: console.print(f"[green]✓[/] {export_xlsx(data_dir, out)}"))
+    _one_line(lambda: say("✓", "green", export_xlsx(data_dir, out)))
+
+
+@app.command("check")
+def check_command(
+    data_dir: Annotated[Path, typer.Argument(help="folder written by `renaksi extract`")] = Path("data/processed"),
+    sources: Annotated[list[str] | None, typer.Argument(
+        help="the PDFs it was extracted from (files, folders or globs), to check against")] = None,
+) -> None:
+    """Verify every decree folder against its checksums (and its source PDFs, when given)
+    and the combined tables against the folders; one line per problem, exit 1 if any."""
+    from .batch import sha256_of
+    from .combine import verify
+
+    files, missing = expand(sources or [])
+    digests = {}
+    problems = [f"{raw}: no such file" for raw in missing]
+    for item in files:
+        try:
+            digests[item.path] = sha256_of(item.path)
+        except RenaksiError as exc:
+            problems.append(exc.line(item.name))
+
+    def job() -> None:
+        report = verify(data_dir, digests)
+        for line in [*problems, *report.problems]:
+            say("✗", "red", line, to=err_console)
+        if problems or report.problems:
+            raise typer.Exit(1)
+        checked = f" and {len(digests)} source PDFs" if digests else ""
+        say("✓", "green", f"{data_dir}: {report.decrees} decree folders{checked} intact, the "
+            "combined tables match them")
+
+    _one_line(job)
 
 
 @app.command("review")
 def review_command(
     pdf: Annotated[Path, typer.Argument(help="a decree PDF")],
     out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="folder for review.html and its pages [default: review/<doc_id>]")] = None,
+        "--out", "-o", help="a new, empty or earlier review folder for review.html and its "
+        "pages/ [default: review/<doc_id>]")] = None,
     password: Annotated[str | None, typer.Option(help="password of an encrypted PDF")] = None,
 ) -> None:
     """Extract one decree and draw its rows over its pages beside the table (review.html)."""
-    from .pipeline import run
-    from .review import review
+    from .batch import in_worker
+    from .review import is_review, review_pdf
+    from .write import own_folder
 
     def job() -> None:
-        result = run(pdf, Settings(password=password))
-        html = review(result, out or Path("review") / result.doc_id, password)
-        console.print(f"[green]✓[/] {html}")
+        if out is not None:  # refused before the work, not after
+            own_folder(out, is_review, "review --out", whole=True)
+        say("✓", "green", in_worker(review_pdf, pdf, out, password, source=pdf))
 
     _one_line(job)
 
@@ -176,24 +291,17 @@ def debug_command(
     password: Annotated[str | None, typer.Option(help="password of an encrypted PDF")] = None,
 ) -> None:
     """Picture of one page with the rulings and cells the grid finder saw, for developers."""
-    from .debug import draw_grid
+    from .batch import in_worker
+    from .debug import save_grid
 
-    def job() -> None:
-        target = out or Path("debug") / f"{pdf.stem}-p{page}.png"
-        image = draw_grid(pdf, page, settings=Settings(password=password))
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            image.save(target)
-        except (OSError, ValueError) as exc:  # ValueError: a suffix PIL has no format for
-            raise OutputError(f"cannot write {target} ({exc})", pdf) from None
-        console.print(f"[green]✓[/] {target}")
-
-    _one_line(job)
+    target = out or Path("debug") / f"{pdf.stem}-p{page}.png"
+    _one_line(lambda: say("✓", "green", in_worker(save_grid, pdf, page, target, password,
+                                                  source=pdf)))
 
 
 def _one_line(job) -> None:
     try:
         job()
     except RenaksiError as exc:
-        err_console.print(f"[red]✗[/] {exc}")
+        say("✗", "red", exc, to=err_console)
         raise typer.Exit(1) from None

@@ -19,6 +19,12 @@ class RenaksiError(Exception):
             where = f"{where} p.{self.page}" if where else f"p.{self.page}"
         return f"{where}: {self.msg}" if where else self.msg
 
+    def line(self, name: str) -> str:
+        """The one line, naming the file ``name`` (as the user knows it, e.g. relative to
+        the folder given) rather than by its base name."""
+        where = f"{name} p.{self.page}" if self.page is not None else name
+        return f"{where}: {self.msg}"
+
 
 class NotAPdf(RenaksiError):
     """The bytes are not a PDF (empty, renamed, HTML error page...)."""

@@ -11,6 +11,7 @@ file with inline CSS and JS: it opens from disk, offline.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -26,10 +27,12 @@ from .errors import OutputError
 from .header import map_header
 from .model import BBox, ColumnMap, Column, PageGrid, Result, Row
 from .normalise import read_mark
+from .write import out_dir_lock, own_folder, recover, shared_mode, swap_in
 
 FOLDER = "review"  # inside a decree's output folder
 HTML = "review.html"
 PAGES = "pages"
+_PICTURE = re.compile(r"p\d{3,}\.webp")
 MAX_WIDTH = 1400  # pixels: sharp enough to read a cell, light enough for a hundred pages
 _HIDDEN = {"doc_id", "row_no", "area_kode", "jadwal_satuan", "halaman_awal", "halaman_akhir",
            "alasan"}
@@ -136,24 +139,27 @@ def _period(name: str) -> str:
 
 
 def review(result: Result, out_dir: Path, password: str | None = None) -> Path:
-    """Write ``out_dir/review.html`` with its page pictures in one step; return the HTML file.
+    """Write ``out_dir/review.html`` with its page pictures in ``out_dir/pages/``; return the
+    HTML file.
 
-    Built in a temporary sibling and renamed into place, so an interrupted run leaves the
-    previous review (or none), never half of one.
+    ``out_dir`` must be new, empty or an earlier review (``is_review``): renaksi never
+    deletes what it did not write. Built in a temporary sibling and swapped in (under the
+    parent folder's lock, like a decree folder), so an interrupted run leaves the previous
+    review (or none), never half of one. Raises OutputError.
     """
     out_dir = Path(out_dir)
+    own_folder(out_dir, is_review, "the review", whole=True)
+    parent = out_dir.resolve().parent
+    recover(parent)  # what an earlier, killed review left beside this one
     try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{os.getpid()}.", dir=out_dir.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{os.getpid()}.", dir=parent))
     except OSError as exc:
         raise OutputError(f"cannot create {out_dir} ({exc.strerror})", result.source) from None
     try:
-        tmp.chmod(0o755)  # mkdtemp's private 0700 would hide a review meant to be shared
-        sizes = _write_pictures(result, tmp / PAGES, password)
-        (tmp / HTML).write_text(page_html(result, sizes), encoding="utf-8")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
+        tmp.chmod(shared_mode())
+        write_review(result, tmp, password)
+        with out_dir_lock(parent):
+            swap_in(tmp, out_dir)
     except OSError as exc:
         raise OutputError(f"cannot write the review to {out_dir} ({exc.strerror or exc})",
                           result.source) from None
@@ -162,10 +168,36 @@ def review(result: Result, out_dir: Path, password: str | None = None) -> Path:
     return out_dir / HTML
 
 
+def review_pdf(pdf: Path, out_dir: Path | None, password: str | None = None) -> Path:
+    """Extract ``pdf`` and write its review to ``out_dir`` (default review/<doc_id>)."""
+    from .pipeline import run
+    from .settings import Settings
+
+    result = run(pdf, Settings(password=password))
+    return review(result, out_dir or Path("review") / result.doc_id, password)
+
+
+def is_review(folder: Path) -> bool:
+    """A folder holding only what ``write_review`` writes: review.html and pages/p*.webp."""
+    names = {p.name for p in folder.iterdir()}
+    pages = folder / PAGES
+    return names <= {HTML, PAGES} and (not pages.exists() or (
+        pages.is_dir() and all(_PICTURE.fullmatch(p.name) for p in pages.iterdir())))
+
+
+def write_review(result: Result, folder: Path, password: str | None = None) -> Path:
+    """review.html and pages/ into ``folder`` (created if needed); no transaction of its
+    own: ``review`` and ``write.write`` give it theirs."""
+    folder.mkdir(mode=shared_mode(), exist_ok=True)
+    sizes = _write_pictures(result, folder / PAGES, password)
+    (folder / HTML).write_text(page_html(result, sizes), encoding="utf-8")
+    return folder / HTML
+
+
 def _write_pictures(result: Result, folder: Path, password: str | None) -> dict[int, tuple[float, float]]:
     """Page pictures as WebP (lossless for born-digital pages, where it is also the smallest);
     returns each page's size in points, the overlay's coordinate space."""
-    folder.mkdir()
+    folder.mkdir(mode=shared_mode())
     scanned = {g.page_no for g in result.grids if g.source == "ocr"}
     sizes = {}
     for page_no, image, scale in render_pages(result.source, [g.page_no for g in result.grids],
