@@ -1,6 +1,8 @@
 """The whole job for one decree: the stages in order. This is all the CLI calls."""
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import RenaksiError
@@ -23,16 +25,45 @@ def _text_outside(page: Page, grid: PageGrid) -> str:
     return "\n".join(line_text(ln) for ln in group_lines(chars))
 
 
-def _texts(doc: Document, grids: list[PageGrid], settings: Settings) -> list[str]:
+OnProgress = Callable[[int, int], None]  # (scanned pages read, scanned pages to read)
+
+
+class _ScanProgress:
+    """Counts scanned pages as they are read and tells ``on_progress`` after each one.
+
+    Every scanned page is read once for a table; a page without one is read again for
+    its text, so the total grows by those pages once the tables are done.
+    """
+
+    def __init__(self, doc: Document, on_progress: OnProgress | None):
+        self.total = sum(p.kind == "scan" for p in doc.pages)
+        self.done = 0
+        self._tell = on_progress
+        self._lock = threading.Lock()  # pages finish on the OCR threads
+
+    def page_done(self, page_no: int) -> None:
+        with self._lock:
+            self.done += 1
+            if self._tell is not None:
+                self._tell(self.done, max(self.total, self.done))
+
+
+def _texts(doc: Document, grids: list[PageGrid], settings: Settings,
+           progress: _ScanProgress) -> list[str]:
     by_page = {g.page_no: g for g in grids}
+    scanned = [p for p in doc.pages if p.kind == "scan" and p.page_no not in by_page]
+    read: dict[int, str] = {}
+    if scanned:
+        from .ocr import page_texts  # Tesseract only for scanned pages
+
+        progress.total += len(scanned)  # read once more, now for their text
+        read = page_texts(doc, scanned, settings, progress.page_done)
     texts = []
     for page in doc.pages:
         grid = by_page.get(page.page_no)
         if page.kind == "scan":
             if grid is None:
-                from .ocr import page_text  # Tesseract only for scanned pages
-
-                texts.append(page_text(doc, page.page_no, settings))
+                texts.append(read[page.page_no])
         elif grid is not None:
             texts.append(_text_outside(page, grid))
         else:
@@ -40,12 +71,23 @@ def _texts(doc: Document, grids: list[PageGrid], settings: Settings) -> list[str
     return texts
 
 
-def run(path: Path | str, settings: Settings | None = None) -> Result:
-    """Extract one decree; raises a typed RenaksiError naming the file and page on failure."""
+def _how_read(doc: Document) -> list[tuple[int, str, str]]:
+    """(page, metode, why) of every page: its text layer, or OCR of its image and why."""
+    return [(p.page_no, "ocr", p.scan_reason) if p.kind == "scan" else (p.page_no, "text", "")
+            for p in doc.pages]
+
+
+def run(path: Path | str, settings: Settings | None = None,
+        on_progress: OnProgress | None = None) -> Result:
+    """Extract one decree; raises a typed RenaksiError naming the file and page on failure.
+
+    ``on_progress(done, total)`` hears every scanned page as its OCR is done.
+    """
     settings = settings or Settings()
     path = Path(path)
     doc = open_document(path, settings)
-    grids = find_grids(doc, settings)
+    progress = _ScanProgress(doc, on_progress)
+    grids = find_grids(doc, settings, progress.page_done)
     pages: list[TablePage] = []
     cmap = None
     for grid in grids:
@@ -56,7 +98,7 @@ def run(path: Path | str, settings: Settings | None = None) -> Result:
             raise
         pages.append(TablePage(grid, cmap))
     rows = stitch(pages)
-    meta = read_metadata(_texts(doc, grids, settings))
+    meta = read_metadata(_texts(doc, grids, settings, progress))
     doc_id = doc_slug(meta.instansi, meta.tahun, meta.nomor, fallback=path.stem)
     table = normalise(rows, pages[0].cmap, doc_id)
     checked = validate(table, raw_marks(rows, pages[0].cmap))
@@ -67,4 +109,5 @@ def run(path: Path | str, settings: Settings | None = None) -> Result:
         doc_id=doc_id, source=path, sha256=doc.sha256, meta=meta, table=checked.table,
         rejected=checked.rejected, rejects=checked.rejects, warnings=checked.warnings,
         halaman=len(doc.pages), halaman_lampiran=(grids[0].page_no, grids[-1].page_no),
-        metode="ocr" if ocr else "text", low_confidence_rows=low, rows=rows, grids=grids)
+        metode="ocr" if ocr else "text", low_confidence_rows=low, rows=rows, grids=grids,
+        pages_read=_how_read(doc))

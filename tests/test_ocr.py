@@ -152,7 +152,7 @@ def test_missing_tesseract_is_a_clear_error(monkeypatch):
 def test_missing_language_is_a_clear_error():
     settings = Settings(ocr=OcrSettings(lang="xyz"))
     with pytest.raises(OcrUnavailable, match="no language data for 'xyz'") as err:
-        page_text(_document(SCAN), 3, settings)
+        page_text(_document(SCAN), _document(SCAN).pages[2], settings)
     assert str(err.value).startswith("scan-lampiran-2pages.pdf p.3:")
 
 
@@ -212,7 +212,7 @@ def test_scanned_cells_carry_spans_confidence_and_points(grids):
 def test_a_page_without_table_has_no_grid_and_reads_as_lines():
     doc = _document(SCAN)
     assert OcrGrid().find(doc, doc.pages[2], Settings()) is None
-    lines = page_text(doc, 3, Settings()).splitlines()
+    lines = page_text(doc, doc.pages[2], Settings()).splitlines()
     assert "Ditetapkan di Singkawang" in lines
     assert lines.index("Ditetapkan di Singkawang") < lines.index("pada tanggal 16 Januari 2023")
     assert "RIKO" in lines
