@@ -61,10 +61,12 @@ class Failed:
 
 Outcome = Done | Skipped | Failed
 OnOutcome = Callable[[Outcome], None]
+OnPages = Callable[[str, int, int], None]  # (file name, scanned pages read, pages to read)
 
 
 def extract_all(files: list[Path], out: Path, settings: Settings, *, jobs: int, timeout: float,
-                force: bool, on_outcome: OnOutcome, review: bool = False) -> None:
+                force: bool, on_outcome: OnOutcome, review: bool = False,
+                on_pages: OnPages | None = None) -> None:
     """Skip inputs already extracted by this version (and reviewed, when asked), then extract the rest."""
     done = {} if force else index_outputs(out)
     if review:
@@ -80,9 +82,9 @@ def extract_all(files: list[Path], out: Path, settings: Settings, *, jobs: int, 
             todo.append(path)
     if jobs == 1 and threading.current_thread() is threading.main_thread():
         for path in todo:  # no process overhead; SIGALRM enforces the limit
-            on_outcome(_inline(path, out, settings, timeout, review))
+            on_outcome(_inline(path, out, settings, timeout, review, on_pages))
     else:
-        _in_processes(todo, out, settings, jobs, timeout, on_outcome, review)
+        _in_processes(todo, out, settings, jobs, timeout, on_outcome, review, on_pages)
 
 
 def sha256_of(path: Path) -> str | None:
@@ -113,15 +115,17 @@ def index_outputs(out: Path) -> dict[str, str]:
 
 
 def extract_one(path: Path, out: Path, settings: Settings, lock_dir: Path | None,
-                writing: Callable[[str], None], review: bool = False) -> Done | Failed:
-    """run() + write() (+ review()) as one outcome; ``writing`` hears the doc_id before any file is made."""
+                writing: Callable[[str], None], review: bool = False,
+                on_pages: Callable[[int, int], None] | None = None) -> Done | Failed:
+    """run() + write() (+ review()) as one outcome; ``writing`` hears the doc_id before any
+    file is made, ``on_pages`` each scanned page read."""
     from .pipeline import run
     from .review import FOLDER
     from .review import review as write_review
     from .write import write
 
     try:
-        result = run(path, settings)
+        result = run(path, settings, on_pages)
         with _doc_lock(lock_dir, result.doc_id):
             writing(result.doc_id)
             folder = write(result, out)
@@ -140,7 +144,8 @@ def _timed_out(path: Path, timeout: float) -> Failed:
     return Failed(path.name, str(ExtractTimeout(f"timed out after {timeout:g}s", path)))
 
 
-def _inline(path: Path, out: Path, settings: Settings, timeout: float, review: bool) -> Outcome:
+def _inline(path: Path, out: Path, settings: Settings, timeout: float, review: bool,
+            on_pages: OnPages | None) -> Outcome:
     """One decree in this process, interrupted by SIGALRM when it overruns."""
     doc_ids: list[str] = []
     fired = False
@@ -153,7 +158,8 @@ def _inline(path: Path, out: Path, settings: Settings, timeout: float, review: b
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
-        outcome: Outcome = extract_one(path, out, settings, None, doc_ids.append, review)
+        pages = None if on_pages is None else (lambda done, total: on_pages(path.name, done, total))
+        outcome: Outcome = extract_one(path, out, settings, None, doc_ids.append, review, pages)
     except ExtractTimeout:  # the alarm landed outside extract_one's handlers
         fired = True
     finally:
@@ -181,7 +187,8 @@ def _serve(conn: Connection, out: Path, settings: Settings, lock_dir: Path, revi
     """Worker loop: one decree per message until the parent sends None."""
     _cap_address_space()
     while (path := conn.recv()) is not None:
-        conn.send(extract_one(path, out, settings, lock_dir, conn.send, review))
+        conn.send(extract_one(path, out, settings, lock_dir, conn.send, review,
+                              lambda done, total: conn.send((done, total))))
 
 
 def _cap_address_space(headroom: int = 2 << 30) -> None:
@@ -196,7 +203,7 @@ def _cap_address_space(headroom: int = 2 << 30) -> None:
 
 
 def _in_processes(files: list[Path], out: Path, settings: Settings, jobs: int, timeout: float,
-                  on_outcome: OnOutcome, review: bool) -> None:
+                  on_outcome: OnOutcome, review: bool, on_pages: OnPages | None) -> None:
     """At most ``jobs`` decrees at once in long-lived workers; an overrunning worker is killed
     (with any half-written folder cleaned up) and replaced by a fresh one."""
     ctx = mp.get_context("forkserver")
@@ -217,7 +224,7 @@ def _in_processes(files: list[Path], out: Path, settings: Settings, jobs: int, t
             wait([w.conn for w in busy], timeout=max(0.0, soonest - time.monotonic()))
             for worker in busy:
                 path = worker.path
-                outcome = _collect(worker, out, lock_dir)
+                outcome = _collect(worker, out, lock_dir, on_pages)
                 if outcome is None and time.monotonic() >= worker.deadline:
                     _kill(worker, out, lock_dir)
                     outcome = _timed_out(path, timeout)
@@ -251,14 +258,19 @@ def _assign(worker: _Worker, path: Path, timeout: float) -> None:
     worker.conn.send(path)
 
 
-def _collect(worker: _Worker, out: Path, lock_dir: Path) -> Outcome | None:
-    """The worker's outcome if it has finished (or died); note the doc_id it is writing."""
+def _collect(worker: _Worker, out: Path, lock_dir: Path,
+             on_pages: OnPages | None) -> Outcome | None:
+    """The worker's outcome if it has finished (or died); note the doc_id it is writing and
+    pass on the scanned pages it has read."""
     assert worker.path is not None
     try:
         while worker.conn.poll():
             message = worker.conn.recv()
             if isinstance(message, str):
                 worker.doc_id = message
+            elif isinstance(message, tuple):
+                if on_pages is not None:
+                    on_pages(worker.path.name, *message)
             else:
                 return message
     except (EOFError, OSError):

@@ -13,12 +13,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from .batch import Failed, Outcome, Skipped
 from .errors import OutputError, RenaksiError
-from .settings import Settings
+from .settings import OcrSettings, Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="KPU rencana-aksi decrees (PDF) → validated CSV/Parquet tables.")
@@ -76,16 +76,26 @@ def extract(
     for raw in missing:
         err_console.print(f"[red]✗[/] {raw}: no such file")
     tally = Counter(failed=len(missing))
-    with Progress(*Progress.get_default_columns(), console=err_console, transient=True,
-                  disable=len(files) < 2) as progress:
-        task = progress.add_task("extracting", total=len(files))
+    # decrees run in `jobs` processes; the cores they leave read one decree's scanned pages
+    ocr = OcrSettings(jobs=max(1, jobs // max(1, min(jobs, len(files)))))
+    with Progress(*Progress.get_default_columns(), console=err_console, transient=True) as progress:
+        task = progress.add_task("extracting", total=len(files), visible=len(files) > 1)
+        scanning: dict[str, TaskID] = {}  # a bar per scanned decree, its pages read by OCR
 
         def report(outcome: Outcome) -> None:
             _print_outcome(outcome, verbose, tally)
             progress.advance(task)
+            if outcome.name in scanning:
+                progress.remove_task(scanning.pop(outcome.name))
 
-        extract_all(files, out, Settings(password=password), jobs=jobs, timeout=timeout,
-                    force=force, on_outcome=report, review=review)
+        def pages(name: str, done: int, total: int) -> None:
+            if name not in scanning:
+                scanning[name] = progress.add_task(f"{name}: OCR pages", total=total)
+            progress.update(scanning[name], completed=done, total=total)
+
+        extract_all(files, out, Settings(password=password, ocr=ocr), jobs=jobs,
+                    timeout=timeout, force=force, on_outcome=report, review=review,
+                    on_pages=pages)
     try:
         combine(out)
     except RenaksiError as exc:  # the decree folders are written; only the combined tables failed

@@ -84,10 +84,13 @@ def find_grids(doc: Document, settings: Settings, on_page: OnPage | None = None)
 
 
 def _no_table_reason(doc: Document) -> str:
-    if any(p.kind == "scan" for p in doc.pages):
-        return ("no ruled rencana-aksi table found in the scanned pages (the table's lines "
-                "could not be seen in the page images)")
-    return "no ruled rencana-aksi table found"
+    scans = [p.page_no for p in doc.pages if p.kind == "scan"]
+    if not scans:
+        return "no ruled rencana-aksi table found"
+    where = f"p.{scans[0]}" if len(scans) == 1 else f"pp.{scans[0]}-{scans[-1]}"
+    return (f"no ruled rencana-aksi table could be seen in the scanned pages ({where}): its "
+            f"lines may be too faint, broken or cut off by the scanner; see them with "
+            f"`renaksi review {doc.path}`")
 
 
 def _edge(r: Ruling, orientation: str) -> dict:

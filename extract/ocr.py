@@ -809,15 +809,19 @@ def layer_cells(scan: Scan, layer: Sequence[Char], spans: Sequence[tuple[int, in
 
     if not layer:
         return {}
+    from .pages import stream_runs
+
     px = scan.dpi / 72
     mine: dict[int, list[Char]] = {}
-    for ch in layer:
-        cx, cy = (ch.x0 + ch.x1) / 2 * px, (ch.top + ch.bottom) / 2 * px
-        for k in keys:
-            x0, y0, x1, y1 = boxes[k]
-            if x0 <= cx <= x1 and y0 <= cy <= y1:
-                mine.setdefault(k, []).append(ch)
-                break
+    split: set[int] = set()  # cells a layer word runs out of: its boxes are not where its ink is
+    for run in stream_runs(layer):
+        homes = [_home(ch, boxes, px) for ch in run]
+        if len(set(homes)) > 1:
+            split.update(k for k in homes if k is not None)
+        elif homes[0] is not None:
+            mine.setdefault(homes[0], []).extend(run)
+    wanted = set(keys) - split
+    mine = {k: chars for k, chars in mine.items() if k in wanted}
     lines = {k: char_lines(chars) for k, chars in mine.items()}
     widest: dict[tuple[int, int], float] = {}  # the column's text width, from its widest line
     for k, cell_lines in lines.items():
@@ -836,6 +840,15 @@ def layer_cells(scan: Scan, layer: Sequence[Char], spans: Sequence[tuple[int, in
         full = (y1 / px - max(c.bottom for c in chars)) < 0.8 * line_h
         out[k] = (text, LAYER_CONFIDENCE, full)
     return out
+
+
+def _home(ch: Char, boxes: Sequence[tuple[int, int, int, int]], px: float) -> int | None:
+    """The cell (index into ``boxes``, pixels) holding a glyph's centre (points)."""
+    cx, cy = (ch.x0 + ch.x1) / 2 * px, (ch.top + ch.bottom) / 2 * px
+    for k, (x0, y0, x1, y1) in enumerate(boxes):
+        if x0 <= cx <= x1 and y0 <= cy <= y1:
+            return k
+    return None
 
 
 def _text_ink(ink: np.ndarray, dpi: int) -> np.ndarray:

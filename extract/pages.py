@@ -148,21 +148,28 @@ def unreadable_text(chars: list[Char]) -> str:
 
 def stream_words(chars: Sequence[Char]) -> list[str]:
     """Words of a text layer in its own order, which is reading order even where the page
-    is printed sideways; a word ends at a space and where the next glyph does not follow
-    on (a new line, which the layer often marks with no space at all)."""
-    out: list[str] = []
-    word = ""
+    is printed sideways."""
+    return [w for run in stream_runs(chars) for w in words("".join(c.text for c in run))]
+
+
+def stream_runs(chars: Sequence[Char]) -> list[list[Char]]:
+    """The layer's glyphs cut into the runs it writes together: a run ends at a space and
+    where the next glyph does not follow on (a new line, which a layer often marks with no
+    space at all)."""
+    out: list[list[Char]] = []
     prev: Char | None = None
     for c in chars:
         follows = prev is not None and _gap(prev, c) < 0.5 * max(
             c.bottom - c.top, c.x1 - c.x0, prev.bottom - prev.top, prev.x1 - prev.x0)
-        if c.text.isspace() or not follows:
-            out += words(word)
-            word = ""
-        if not c.text.isspace():
-            word += c.text
+        if c.text.isspace():
+            prev = None
+            continue
+        if follows and out:
+            out[-1].append(c)
+        else:
+            out.append([c])
         prev = c
-    return out + words(word)
+    return out
 
 
 def _gap(a: Char, b: Char) -> float:

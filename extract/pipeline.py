@@ -71,6 +71,22 @@ def _texts(doc: Document, grids: list[PageGrid], settings: Settings,
     return texts
 
 
+def review_hint(path: Path) -> str:
+    """How a KPU staff member sees what renaksi saw on the pages."""
+    return f"see it with `renaksi review {path}`"
+
+
+def _unread_scans(doc: Document, grids: list[PageGrid], path: Path) -> list[str]:
+    """A line for every scanned page inside the table whose grid could not be read: its rows
+    are missing, and nothing is dropped without a line."""
+    found = {g.page_no for g in grids}
+    first, last = grids[0].page_no, grids[-1].page_no
+    return [f"p.{p.page_no}: no table lines could be seen on this scanned page, so its rows "
+            f"are missing; {review_hint(path)}"
+            for p in doc.pages if p.kind == "scan" and first < p.page_no < last
+            and p.page_no not in found]
+
+
 def _how_read(doc: Document) -> list[tuple[int, str, str]]:
     """(page, metode, why) of every page: its text layer, or OCR of its image and why."""
     return [(p.page_no, "ocr", p.scan_reason) if p.kind == "scan" else (p.page_no, "text", "")
@@ -95,6 +111,8 @@ def run(path: Path | str, settings: Settings | None = None,
             cmap = map_header(grid, cmap)
         except RenaksiError as exc:
             exc.path = exc.path or path  # the header stage knows the page, the pipeline the file
+            if grid.source == "ocr":
+                exc.msg += f"; the page is a scan read by OCR: {review_hint(path)}"
             raise
         pages.append(TablePage(grid, cmap))
     rows = stitch(pages)
@@ -107,7 +125,8 @@ def run(path: Path | str, settings: Settings | None = None,
            if r.confidence is not None and r.confidence < settings.ocr.min_confidence]
     return Result(
         doc_id=doc_id, source=path, sha256=doc.sha256, meta=meta, table=checked.table,
-        rejected=checked.rejected, rejects=checked.rejects, warnings=checked.warnings,
+        rejected=checked.rejected, rejects=checked.rejects,
+        warnings=checked.warnings + _unread_scans(doc, grids, path),
         halaman=len(doc.pages), halaman_lampiran=(grids[0].page_no, grids[-1].page_no),
         metode="ocr" if ocr else "text", low_confidence_rows=low, rows=rows, grids=grids,
         pages_read=_how_read(doc))
