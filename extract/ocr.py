@@ -28,7 +28,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence, Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -709,7 +709,47 @@ class OcrGrid:
                 on_page(page.page_no)
             return grid
 
-        return _each_page(one, pages, settings.ocr.jobs)
+        return consensus(_each_page(one, pages, settings.ocr.jobs))
+
+
+def consensus(grids: Sequence[PageGrid | None]) -> list[PageGrid | None]:
+    """OCR'd cells with a rare token put right by the document's own spelling.
+
+    A token ("UnivSatuan", "R8", "keria") that reads the same as one the decree prints at
+    least three times as often ("Unit/Satuan", "RB", "kerja") once the glyphs Tesseract
+    takes for one another are made alike (`_skeleton`) is that token misread; both must
+    hold a letter, so numbers and roman numerals ("11", "II") stay apart. Layer text
+    counts as evidence but is never changed.
+    """
+    counts = Counter(t for g in grids if g is not None for c in g.cells for t in c.text.split())
+    best: dict[str, str] = {}  # skeleton -> the document's most printed spelling of it
+    for token, n in counts.most_common():
+        if n >= 3 and any(ch.isalpha() for ch in token):
+            best.setdefault(_skeleton(token), token)
+    fixes = {}
+    for token, n in counts.items():
+        other = best.get(_skeleton(token))
+        if other and other != token and counts[other] >= 3 * n and any(
+                ch.isalpha() for ch in token):
+            fixes[token] = other
+    if not fixes:
+        return list(grids)
+    return [g if g is None else replace(g, cells=tuple(
+        c if c.confidence == LAYER_CONFIDENCE or not any(t in fixes for t in c.text.split())
+        else replace(c, text=" ".join(fixes.get(t, t) for t in c.text.split()))
+        for c in g.cells)) for g in grids]
+
+
+# What Tesseract's ind model reads for a glyph on these scans: "/" as "'", "|" or "v"
+# after a "t" ("Unit/Satuan" as "UnivSatuan"), "B" as "8", "j" as "i", ...
+_SKELETON = (("t/", "v"), ("/'", "/"), ("'/", "/"), ("'", "/"), ("|", "/"), ("8", "B"),
+             ("0", "O"), ("j", "i"), ("1", "l"), ("I", "l"))
+
+
+def _skeleton(token: str) -> str:
+    for seen, same in _SKELETON:
+        token = token.replace(seen, same)
+    return token
 
 
 def _each_page(job: Callable[[Page], object], pages: Sequence[Page], jobs: int) -> list:
@@ -983,7 +1023,12 @@ def read_cells(binary: str, crops: Sequence[tuple[int, np.ndarray]], lang: str,
 
 
 PUNCTUATION_LANG = "eng"
-_DOUBTFUL = re.compile(r"[:,]$|[Yy][6o]|96|Hb|^\(?Y\)?$")  # how the ind model writes ";" and "%"
+# How the ind model writes ";" and "%": a trailing ":" or ","; "%" as "Y6", "96", "Hb", "#",
+# "#4", "Y4&", "X4" or as bare digits ("(6)", "46", "1.1004" for "1.100%"). Enumerators
+# ("1.", "2)") are never doubtful.
+_DOUBTFUL = re.compile(
+    r"[:,]$|[Yy][6o]|96|Hb|^\(?Y\)?$|[#&]|^(?:\d{1,2}\.)?\(?[XYy]?\d{1,4}\)?[.,;:]?$")
+_ENUMERATOR = re.compile(r"^\d{1,2}[.)]$")
 
 
 def _second_lang(binary: str, lang: str) -> str | None:
@@ -1001,7 +1046,8 @@ def second_opinion(binary: str, image: np.ndarray, words: Sequence[Word], lang: 
     Only those words are cut out and read again, in one small mosaic, so this costs a
     fraction of a second run over the page.
     """
-    doubtful = [i for i, w in enumerate(words) if _DOUBTFUL.search(w.text)]
+    doubtful = [i for i, w in enumerate(words)
+                if _DOUBTFUL.search(w.text) and not _ENUMERATOR.match(w.text)]
     if not doubtful:
         return list(words)
     pad = gap // 8
