@@ -568,7 +568,16 @@ def join_lines(lines: Sequence[Sequence[Word]], width: float, lexicon: AbstractS
             text += piece
         else:
             text += " " + piece
-    return collapse(text)
+    return slashes(collapse(text))
+
+
+def slashes(text: str) -> str:
+    """"/" where Tesseract read it as "!" or "|" between two letters or digits
+    ("Kab!II/2025", "Unit|Satuan"): a decree never prints those there."""
+    return _FALSE_SLASH.sub("/", text)
+
+
+_FALSE_SLASH = re.compile(r"(?<=[^\W_])[!|](?=[^\W_])")
 
 
 def runs_to_bottom(lines: Sequence[Sequence[Word]], height: int) -> bool:
@@ -1138,7 +1147,7 @@ def page_text(doc: Document, page: Page, settings: Settings, binary: str | None 
             return "\n".join(line_text(ln) for ln in group_lines(layer))
     image = _upscale(scan.gray, _ocr_scale(dpi))
     found = _tesseract_words(binary, 255 - binarise(image), settings.ocr.lang, psm=4)
-    return "\n".join(" ".join(w.text for w in line) for line in text_lines(found))
+    return "\n".join(slashes(" ".join(w.text for w in line)) for line in text_lines(found))
 
 
 def _with_page_words(lexicon: AbstractSet[str], layer: Sequence[Char]) -> frozenset[str]:

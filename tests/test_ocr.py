@@ -307,3 +307,12 @@ def test_a_rare_misread_token_takes_the_documents_own_spelling():
     assert fixed[1] is None
     assert fixed[0].cells[3].text == "Tim RB di Unit/Satuan Kerja; kerja"
     assert [c.text for c in fixed[0].cells[7:9]] == ["Eselon II", "11 kerja"]  # not numbers
+
+
+@pytest.mark.parametrize("read, printed", [
+    ("NOMOR 12/HK.03-Kpt/6104/Kab!II/2025", "NOMOR 12/HK.03-Kpt/6104/Kab/II/2025"),
+    ("Unit|Satuan Kerja", "Unit/Satuan Kerja"),
+    ("a | b", "a | b"),  # a bar between words is no slash misread
+])
+def test_a_slash_read_as_a_bang_or_bar_is_a_slash(read, printed):
+    assert ocr.slashes(read) == printed
