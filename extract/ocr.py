@@ -916,7 +916,9 @@ def _agrees(text: str, chars: Sequence[Char], ink: np.ndarray, origin: tuple[int
             px: float, lexicon: AbstractSet[str]) -> bool:
     import numpy as np
 
-    if any(w not in lexicon for w in words(text) if len(w) >= 2):
+    from .pages import unmapped
+
+    if any(w not in lexicon for w in words(text) if len(w) >= 2) or any(map(unmapped, text)):
         return False
     covered = np.zeros_like(ink)
     pad = max(1, round(px))

@@ -102,23 +102,24 @@ _COMMON_WORDS = frozenset(
     "kegiatan ke dari ini itu tersebut adalah sebagai oleh kpu satuan kerja lingkungan".split())
 
 
-def _page_kind(chars: list[Char], rulings: list[Ruling], image_cover: float,
+def _page_kind(layer: list[Char], rulings: list[Ruling], image_cover: float,
                min_table_width: float) -> tuple[PageKind, str]:
     """What carries the page, and for a page read from its image (``scan``) why.
 
-    An image over most of the page with no ruled table drawn as vectors is a scan, even
-    with a text layer over it (a searchable scan's OCR layer, kept for the OCR stage); a
-    text layer that decodes to junk is no text at all, so its page is read from its image.
+    ``layer`` is every glyph of the page's text layer, seen or not. An image over most of
+    the page with no ruled table drawn as vectors is a scan, even with a text layer over
+    it (a searchable scan's OCR layer, kept for the OCR stage); a text layer that decodes
+    to junk is no text at all, so its page is read from its image.
     """
-    problem = unreadable_text(chars)
-    chars = [c for c in chars if not c.text.isspace()]
+    problem = unreadable_text(layer)
+    glyphs = [c for c in layer if not c.text.isspace()]
     if problem:
         return "scan", f"{UNREADABLE} ({problem}): read from the page image"
     if image_cover >= 0.5 and not _has_table_rulings(rulings, min_table_width):
-        if chars:
+        if glyphs:
             return "scan", "scanned page with a text layer: its words used where the image agrees"
         return "scan", "scanned page without a text layer"
-    if chars:
+    if glyphs:
         return "body", ""
     return "blank", ""
 
@@ -136,14 +137,18 @@ def unreadable_text(chars: list[Char]) -> str:
     ink = [c for c in chars if not c.text.isspace()]
     if not ink:
         return ""
-    bad = sum(c.text == "\ufffd" or unicodedata.category(c.text[0]) in ("Cc", "Co", "Cn", "Cs")
-              for c in ink)
+    bad = sum(map(unmapped, (c.text for c in ink)))
     if bad >= 0.3 * len(ink):
         return "fonts without a Unicode map"
     tokens = [w for w in stream_words(chars) if len(w) >= 2]
     if len(tokens) >= 40 and sum(t in _COMMON_WORDS for t in tokens) < 0.02 * len(tokens):
         return "its letters spell no Indonesian words"
     return ""
+
+
+def unmapped(text: str) -> bool:
+    """A glyph decoded to no character: a control, private-use or unassigned code, or U+FFFD."""
+    return text == "\ufffd" or unicodedata.category(text[0]) in ("Cc", "Co", "Cn", "Cs")
 
 
 def stream_words(chars: Sequence[Char]) -> list[str]:
