@@ -817,9 +817,9 @@ def layer_lexicon(doc: Document) -> frozenset[str]:
 
 
 def _has_layer(page: Page) -> bool:
-    from .pages import UNREADABLE
+    from .pages import JUNK_LAYER
 
-    return bool(page.chars or page.hidden) and not page.scan_reason.startswith(UNREADABLE)
+    return bool(page.chars or page.hidden) and not page.scan_reason.startswith(JUNK_LAYER)
 
 
 def _layer(page: Page) -> tuple[Char, ...]:

@@ -87,14 +87,14 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, path: Path, settings: Settin
     if kind == "scan" and not width * height * (settings.ocr.dpi / 72) ** 2 <= MAX_SCAN_PIXELS:
         raise BrokenPdf(f"scanned page of {width:g} x {height:g} pt is too large to OCR at "
                         f"{settings.ocr.dpi} dpi", path, index + 1)
-    text = "" if reason.startswith(UNREADABLE) else "\n".join(
+    text = "" if reason.startswith(JUNK_LAYER) else "\n".join(
         line_text(ln) for ln in group_lines(text_chars))
     return Page(page_no=index + 1, width=width, height=height, chars=tuple(chars),
                 rulings=tuple(rulings), fills=tuple(fills), kind=kind, text=text,
                 scan_reason=reason)
 
 
-UNREADABLE = "text layer unreadable"
+JUNK_LAYER = "text layer unreadable"
 # Words every Indonesian page of a decree uses, body or table: a text layer that decodes
 # to letters but holds none of them is a font's private codes, not the text.
 _COMMON_WORDS = frozenset(
@@ -114,7 +114,7 @@ def _page_kind(layer: list[Char], rulings: list[Ruling], image_cover: float,
     problem = unreadable_text(layer)
     glyphs = [c for c in layer if not c.text.isspace()]
     if problem:
-        return "scan", f"{UNREADABLE} ({problem}): read from the page image"
+        return "scan", f"{JUNK_LAYER} ({problem}): read from the page image"
     if image_cover >= 0.5 and not _has_table_rulings(rulings, min_table_width):
         if glyphs:
             return "scan", "scanned page with a text layer: its words used where the image agrees"
