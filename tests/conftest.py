@@ -13,7 +13,7 @@ TESTS = Path(__file__).parent
 PDFS = TESTS / "pdfs"
 GOLD = TESTS / "gold"
 # read from page images: plain and searchable scans, and a text layer that decodes to junk
-SCANNED = ["singkawang-2023-scan", "hard-searchable-scan", "hard-no-tounicode"]
+SCANNED = ["singkawang-2023-scan", "hard-searchable-scan", "no-tounicode-read-as-scan"]
 BORN_DIGITAL = sorted(p.stem.removesuffix(".gold") for p in GOLD.glob("*.gold.json"))
 BORN_DIGITAL = [s for s in BORN_DIGITAL if s not in SCANNED]
 

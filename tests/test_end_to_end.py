@@ -91,7 +91,7 @@ def test_scanned_decree_reads_like_the_born_digital_one():
     assert (meta.nomor, meta.tahun, meta.tanggal_penetapan) == ("6", 2023, "2023-01-16")
 
 
-@pytest.mark.parametrize("style", ["hard-searchable-scan", "hard-no-tounicode"])
+@pytest.mark.parametrize("style", ["hard-searchable-scan", "no-tounicode-read-as-scan"])
 def test_pages_read_from_their_image_whatever_text_lies_over_them(style):
     # A searchable scan (invisible OCR layer over page images, no vector rulings) and a
     # born-digital decree whose fonts have no Unicode map: both read through the image.
@@ -108,6 +108,6 @@ def test_pages_read_from_their_image_whatever_text_lies_over_them(style):
     assert (meta.nomor, meta.tahun, meta.tanggal_penetapan) == ("6", 2023, "2023-01-16")
     assert [how for _, how, _ in result.pages_read] == ["ocr"] * 6
     why = {reason for _, _, reason in result.pages_read}
-    assert all(("text layer unreadable" in r) == (style == "hard-no-tounicode") for r in why)
+    assert all(("text layer unreadable" in r) == (style == "no-tounicode-read-as-scan") for r in why)
     assert progress[-1][0] == progress[-1][1] >= 6  # every scanned page reported once read
     assert [d for d, _ in progress] == list(range(1, len(progress) + 1))

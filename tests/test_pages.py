@@ -32,7 +32,7 @@ def test_an_image_page_is_a_scan_even_under_a_text_layer():
 
 
 def test_a_text_layer_that_decodes_to_junk_is_read_from_the_image():
-    doc = open_document(PDFS / "hard-no-tounicode.pdf")  # no ToUnicode, custom encoding
+    doc = open_document(PDFS / "no-tounicode-read-as-scan.pdf")  # no ToUnicode, custom encoding
     assert {p.kind for p in doc.pages} == {"scan"}
     assert all(p.scan_reason.startswith("text layer unreadable (fonts without a Unicode map)")
                and p.text == "" for p in doc.pages)
