@@ -727,26 +727,43 @@ def consensus(grids: Sequence[PageGrid | None]) -> list[PageGrid | None]:
     A token ("UnivSatuan", "R8", "keria") that reads the same as one the decree prints at
     least three times as often ("Unit/Satuan", "RB", "kerja") once the glyphs Tesseract
     takes for one another are made alike (`_skeleton`) is that token misread; both must
-    hold a letter, so numbers and roman numerals ("11", "II") stay apart. Layer text
-    counts as evidence but is never changed.
+    hold a letter, so numbers and roman numerals ("11", "II") stay apart. A word a narrow
+    column broke ("Dereg ulasi") is joined where the decree prints it whole three times
+    as often ("Deregulasi"); one page holds too few of them to tell. (Never the other way:
+    "dilingkungan" and "di lingkungan" are both printed.) A scanner's text layer is
+    another engine's OCR, so its cells are put right the same way.
     """
-    counts = Counter(t for g in grids if g is not None for c in g.cells for t in c.text.split())
+    texts = [c.text.split() for g in grids if g is not None for c in g.cells]
+    counts = Counter(t for tokens in texts for t in tokens)
+    pairs = Counter(p for tokens in texts for p in zip(tokens, tokens[1:]))
     best: dict[str, str] = {}  # skeleton -> the document's most printed spelling of it
     for token, n in counts.most_common():
         if n >= 3 and any(ch.isalpha() for ch in token):
             best.setdefault(_skeleton(token), token)
-    fixes = {}
+    fixes: dict[str, str] = {}
     for token, n in counts.items():
         other = best.get(_skeleton(token))
         if other and other != token and counts[other] >= 3 * n and any(
                 ch.isalpha() for ch in token):
             fixes[token] = other
-    if not fixes:
+    joins = {(a, b): a + b for (a, b), n in pairs.items()
+             if a[-1:].isalpha() and b[:1].islower() and counts[a + b] >= max(3, 3 * n)}
+    if not fixes and not joins:
         return list(grids)
     return [g if g is None else replace(g, cells=tuple(
-        c if c.confidence == LAYER_CONFIDENCE or not any(t in fixes for t in c.text.split())
-        else replace(c, text=" ".join(fixes.get(t, t) for t in c.text.split()))
-        for c in g.cells)) for g in grids]
+        replace(c, text=_respelled(c.text, fixes, joins)) for c in g.cells)) for g in grids]
+
+
+def _respelled(text: str, fixes: dict[str, str], joins: dict[tuple[str, str], str]) -> str:
+    tokens = [fixes.get(t, t) for t in text.split()]
+    out: list[str] = []
+    for token in tokens:
+        if out and (out[-1], token) in joins:
+            out[-1] = joins[(out[-1], token)]
+        else:
+            out.append(token)
+    joined = " ".join(out)
+    return joined if joined != collapse(text) else text
 
 
 # What Tesseract's ind model reads for a glyph on these scans: "/" as "'", "|" or "v"
@@ -900,6 +917,11 @@ def _home(ch: Char, boxes: Sequence[tuple[int, int, int, int]], px: float) -> in
     return None
 
 
+# What another OCR engine leaves in a layer that a decree never prints: a ruling read as
+# "|", a slash read as an apostrophe or a bar inside a word ("unit'Satuan").
+_NOT_PRINTED = re.compile(r"\||(?<=[^\W_])'(?=[^\W_])")
+
+
 def _text_ink(ink: np.ndarray, dpi: int) -> np.ndarray:
     """Ink that may be text (boolean): emblems, signatures and stamps, taller than a third
     of an inch, carry no layer text and are left out."""
@@ -918,7 +940,8 @@ def _agrees(text: str, chars: Sequence[Char], ink: np.ndarray, origin: tuple[int
 
     from .pages import unmapped
 
-    if any(w not in lexicon for w in words(text) if len(w) >= 2) or any(map(unmapped, text)):
+    if (any(w not in lexicon for w in words(text) if len(w) >= 2) or any(map(unmapped, text))
+            or _NOT_PRINTED.search(text)):
         return False
     covered = np.zeros_like(ink)
     pad = max(1, round(px))

@@ -294,16 +294,18 @@ def test_a_scanners_text_layer_is_used_only_where_the_image_agrees(grids):
     assert from_layer and all(c.row >= 3 or not c.text.isdigit() for c in from_layer)
 
 
-def test_a_rare_misread_token_takes_the_documents_own_spelling():
-    def grid(texts: list[str]) -> PageGrid:
-        cells = tuple(Cell(i, 0, 1, 1, (0, 10 * i, 10, 10 * i + 10), t, confidence=80.0)
-                      for i, t in enumerate(texts))
-        return PageGrid(1, (0, 0, 10, 10 * len(texts)), (0.0, 10.0),
-                        tuple(10.0 * i for i in range(len(texts) + 1)), cells, source="ocr")
+def _column(texts: list[str]) -> PageGrid:
+    """An OCR grid of one column, a cell per text."""
+    cells = tuple(Cell(i, 0, 1, 1, (0, 10 * i, 10, 10 * i + 10), t, confidence=80.0)
+                  for i, t in enumerate(texts))
+    return PageGrid(1, (0, 0, 10, 10 * len(texts)), (0.0, 10.0),
+                    tuple(10.0 * i for i in range(len(texts) + 1)), cells, source="ocr")
 
+
+def test_a_rare_misread_token_takes_the_documents_own_spelling():
     texts = ["di lingkungan Unit/Satuan Kerja"] * 3 + ["Tim R8 di UnivSatuan Kerja; keria"]
     texts += ["Tim RB"] * 3 + ["Eselon II", "11 kerja", "kerja", "kerja"]
-    fixed = ocr.consensus([grid(texts), None])
+    fixed = ocr.consensus([_column(texts), None])
     assert fixed[1] is None
     assert fixed[0].cells[3].text == "Tim RB di Unit/Satuan Kerja; kerja"
     assert [c.text for c in fixed[0].cells[7:9]] == ["Eselon II", "11 kerja"]  # not numbers
@@ -316,3 +318,12 @@ def test_a_rare_misread_token_takes_the_documents_own_spelling():
 ])
 def test_a_slash_read_as_a_bang_or_bar_is_a_slash(read, printed):
     assert ocr.slashes(read) == printed
+
+
+def test_a_word_a_narrow_column_broke_is_joined_as_the_decree_prints_it():
+    texts = ["Perundangan/Dereg ulasi Kebijakan"] + ["Perundangan/Deregulasi Kebijakan"] * 3
+    texts += ["SOP dilingkungan unit"] + ["di lingkungan unit"] * 3 + ["Dalam proses"]
+    fixed = [c.text for c in ocr.consensus([_column(texts)])[0].cells]
+    assert fixed[0] == "Perundangan/Deregulasi Kebijakan"
+    assert fixed[4] == "SOP dilingkungan unit"  # both spellings are printed: never split
+    assert fixed[-1] == "Dalam proses"
