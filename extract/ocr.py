@@ -20,19 +20,21 @@ two single-threaded processes on two halves of the work use both cores instead.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 import shutil
 import subprocess
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence, Set as AbstractSet
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set as AbstractSet
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import OcrUnavailable
+from .errors import OcrUnavailable, RenaksiError
 from .model import BBox, Cell, Char, Document, Page, PageGrid, Ruling
 from .settings import Settings
 from .text import broken_word, cell_text, collapse, group_lines, line_text, words
@@ -712,8 +714,10 @@ class OcrGrid:
         parts = max(1, settings.ocr.jobs // len(pages))  # cores left over by the page threads
 
         def one(page: Page) -> PageGrid | None:
-            scan = prepare(render_gray(doc, page.page_no, settings.ocr.dpi), settings.ocr.dpi)
-            grid = read_table(scan, page, settings, binary, lexicon, parts)
+            with _on_page(doc, page):
+                scan = prepare(render_gray(doc, page.page_no, settings.ocr.dpi),
+                               settings.ocr.dpi)
+                grid = read_table(scan, page, settings, binary, lexicon, parts)
             if on_page is not None:
                 on_page(page.page_no)
             return grid
@@ -776,6 +780,17 @@ def _skeleton(token: str) -> str:
     for seen, same in _SKELETON:
         token = token.replace(seen, same)
     return token
+
+
+@contextmanager
+def _on_page(doc: Document, page: Page) -> Iterator[None]:
+    """A failure while reading ``page`` names the file and the page."""
+    try:
+        yield
+    except RenaksiError as exc:
+        exc.path = exc.path or doc.path
+        exc.page = exc.page or page.page_no
+        raise
 
 
 def _each_page(job: Callable[[Page], object], pages: Sequence[Page], jobs: int) -> list:
@@ -1036,8 +1051,10 @@ def read_cells(binary: str, crops: Sequence[tuple[int, np.ndarray]], lang: str,
         return {}
     scale = _ocr_scale(dpi)
     gap = round(dpi * scale * 0.12)
+    tall = sum(c.shape[0] * scale + gap for _, c in crops)
+    pieces = max(parts, math.ceil(tall / _MAX_SHEET))  # Tesseract refuses taller images
     sheets = [mosaic([(k, _upscale(c, scale)) for k, c in part], gap)
-              for part in _balanced_parts(crops, parts)]
+              for part in _balanced_parts(crops, pieces)]
     second = _second_lang(binary, lang)
 
     def read(sheet: np.ndarray) -> list[Word]:
@@ -1045,10 +1062,10 @@ def read_cells(binary: str, crops: Sequence[tuple[int, np.ndarray]], lang: str,
         first = _tesseract_words(binary, image, lang, psm=6)
         return second_opinion(binary, image, first, second, gap) if second else first
 
-    if len(sheets) == 1:
-        found = [read(sheets[0][0])]
+    if parts == 1:
+        found = [read(sheet) for sheet, _ in sheets]
     else:
-        with ThreadPoolExecutor(max_workers=len(sheets)) as pool:
+        with ThreadPoolExecutor(max_workers=parts) as pool:
             found = list(pool.map(read, [sheet for sheet, _ in sheets]))
     out: dict[int, list[Word]] = {}
     for sheet_words, (_, tiles) in zip(found, sheets):
@@ -1120,17 +1137,20 @@ def _ocr_scale(dpi: int) -> float:
     return max(1.0, 400 / dpi)
 
 
+_MAX_SHEET = 30_000  # pixels: Tesseract reads images up to 32767 pixels high
+
+
 def _balanced_parts(crops: Sequence[tuple[int, np.ndarray]],
                     parts: int) -> list[list[tuple[int, np.ndarray]]]:
-    """``crops`` in order, cut into up to ``parts`` runs of about equal area."""
-    total = sum(c.size for _, c in crops)
+    """``crops`` in order, cut into up to ``parts`` runs of about equal height."""
+    total = sum(c.shape[0] for _, c in crops)
     out: list[list[tuple[int, np.ndarray]]] = [[]]
     acc = 0
     for item in crops:
         if acc >= total * len(out) / parts and len(out) < parts:
             out.append([])
         out[-1].append(item)
-        acc += item[1].size
+        acc += item[1].shape[0]
     return [part for part in out if part]
 
 
@@ -1143,7 +1163,8 @@ def page_texts(doc: Document, pages: Sequence[Page], settings: Settings,
     lexicon = layer_lexicon(doc)
 
     def one(page: Page) -> str:
-        text = page_text(doc, page, settings, binary, lexicon)
+        with _on_page(doc, page):
+            text = page_text(doc, page, settings, binary, lexicon)
         if on_page is not None:
             on_page(page.page_no)
         return text
