@@ -575,11 +575,15 @@ def join_lines(lines: Sequence[Sequence[Word]], width: float, lexicon: AbstractS
 
 def slashes(text: str) -> str:
     """"/" where Tesseract read it as "!" or "|" between two letters or digits
-    ("Kab!II/2025", "Unit|Satuan"): a decree never prints those there."""
-    return _FALSE_SLASH.sub("/", text)
+    ("Kab!II/2025", "Unit|Satuan"): a decree never prints those there. A roman month
+    between slashes of a decree number keeps its "I" where it was read as "l"
+    (".../Prov/l/2024")."""
+    text = _FALSE_SLASH.sub("/", text)
+    return _ROMAN_MONTH.sub(lambda m: m.group(0).replace("l", "I"), text)
 
 
 _FALSE_SLASH = re.compile(r"(?<=[^\W_])[!|](?=[^\W_])")
+_ROMAN_MONTH = re.compile(r"(?<=/)[IVXl]*l[IVXl]*(?=/\d)")
 
 
 def runs_to_bottom(lines: Sequence[Sequence[Word]], height: int) -> bool:

@@ -315,6 +315,8 @@ def test_a_rare_misread_token_takes_the_documents_own_spelling():
     ("NOMOR 12/HK.03-Kpt/6104/Kab!II/2025", "NOMOR 12/HK.03-Kpt/6104/Kab/II/2025"),
     ("Unit|Satuan Kerja", "Unit/Satuan Kerja"),
     ("a | b", "a | b"),  # a bar between words is no slash misread
+    ("123/PP.04.1-Kpt/61/Prov/l/2024", "123/PP.04.1-Kpt/61/Prov/I/2024"),  # roman month
+    ("Kab/Xll/2024 dan/lain", "Kab/XII/2024 dan/lain"),
 ])
 def test_a_slash_read_as_a_bang_or_bar_is_a_slash(read, printed):
     assert ocr.slashes(read) == printed
