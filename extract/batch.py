@@ -81,6 +81,7 @@ class Restored:
 Outcome = Done | Skipped | Failed | Restored
 T = TypeVar("T")
 OnOutcome = Callable[[Outcome], None]
+OnPages = Callable[[str, int, int], None]  # (file name, scanned pages read, pages to read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +94,11 @@ class Existing:
 
 
 def extract_all(inputs: Sequence[Input], out: Path, settings: Settings, *, jobs: int,
-                timeout: float, force: bool, on_outcome: OnOutcome, review: bool = False) -> None:
+                timeout: float, force: bool, on_outcome: OnOutcome, review: bool = False,
+                on_pages: OnPages | None = None) -> None:
     """Skip inputs already extracted by this version into intact folders (and reviewed, when
-    asked), then extract the rest in worker processes.
+    asked), then extract the rest in worker processes; ``on_pages`` hears each scanned page
+    a worker has read.
 
     A folder whose files no longer match its SHA256SUMS is extracted again from its source
     when that is among ``inputs``. KeyboardInterrupt (Ctrl-C, or SIGTERM as the CLI maps
@@ -124,7 +127,8 @@ def extract_all(inputs: Sequence[Input], out: Path, settings: Settings, *, jobs:
     repairs = {sha: f"replaces {doc_id}/, which was damaged: {why}"
                for sha, (doc_id, why) in existing.damaged.items()}
     _in_processes(todo, out, settings, jobs, timeout, review,
-                  lambda outcome, item: on_outcome(_annotate(outcome, item, stale, repairs)))
+                  lambda outcome, item: on_outcome(_annotate(outcome, item, stale, repairs)),
+                  on_pages)
 
 
 def sha256_of(path: Path) -> str:
@@ -180,13 +184,15 @@ def _annotate(outcome: Outcome, item: Input, stale: Callable[[Input], str],
     return outcome
 
 
-def extract_one(item: Input, out: Path, settings: Settings, review: bool = False) -> Done | Failed:
-    """run() + write() (+ the review, inside the same folder transaction) as one outcome."""
+def extract_one(item: Input, out: Path, settings: Settings, review: bool = False,
+                on_pages: Callable[[int, int], None] | None = None) -> Done | Failed:
+    """run() + write() (+ the review, inside the same folder transaction) as one outcome;
+    ``on_pages`` hears each scanned page read."""
     from .pipeline import run
     from .write import write
 
     try:
-        result = run(item.path, settings)
+        result = run(item.path, settings, on_pages)
         finish = None
         if review:
             from .review import FOLDER, write_review
@@ -275,7 +281,8 @@ def _serve(conn: Connection, out: Path, settings: Settings, review: bool) -> Non
     _become_worker()
     try:
         while (item := conn.recv()) is not None:
-            conn.send(extract_one(item, out, settings, review))
+            conn.send(extract_one(item, out, settings, review,
+                                  lambda done, total: conn.send((done, total))))
     except (EOFError, OSError):
         pass  # the parent is gone: nothing to report to
 
@@ -301,8 +308,8 @@ def _cap_address_space(headroom: int = 2 << 30) -> None:
 
 
 def _in_processes(inputs: Sequence[Input], out: Path, settings: Settings, jobs: int,
-                  timeout: float, review: bool,
-                  on_outcome: Callable[[Outcome, Input], None]) -> None:
+                  timeout: float, review: bool, on_outcome: Callable[[Outcome, Input], None],
+                  on_pages: OnPages | None = None) -> None:
     """At most ``jobs`` decrees at once in long-lived workers; an overrunning worker is killed
     (with any half-written folder cleaned up) and replaced by a fresh one."""
     if not inputs:
@@ -324,7 +331,7 @@ def _in_processes(inputs: Sequence[Input], out: Path, settings: Settings, jobs: 
             for worker in busy:
                 item = worker.item
                 assert item is not None
-                outcome = _collect(worker, out)
+                outcome = _collect(worker, out, on_pages)
                 if outcome is None and time.monotonic() >= worker.deadline:
                     _kill(worker, out)
                     outcome = Failed(item.name, ExtractTimeout(
@@ -356,13 +363,18 @@ def _assign(worker: _Worker, item: Input, timeout: float) -> None:
     worker.conn.send(item)
 
 
-def _collect(worker: _Worker, out: Path) -> Outcome | None:
-    """The worker's outcome if it has finished (or died)."""
+def _collect(worker: _Worker, out: Path, on_pages: OnPages | None) -> Outcome | None:
+    """The worker's outcome if it has finished (or died); pass on the scanned pages it has
+    read meanwhile."""
     assert worker.item is not None
     name = worker.item.name
     try:
-        if worker.conn.poll():
-            return worker.conn.recv()
+        while worker.conn.poll():
+            message = worker.conn.recv()
+            if not isinstance(message, tuple):
+                return message
+            if on_pages is not None:
+                on_pages(name, *message)
     except (EOFError, OSError):
         _reap(worker, out)
         return Failed(name, f"{name}: {_crash(worker.process.exitcode)}; nothing was written "

@@ -17,13 +17,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.markup import escape
+from rich.progress import Progress, TaskID
 from rich.table import Table
 from rich.text import Text
 
 from .batch import Failed, Input, Outcome, Restored, Skipped
 from .errors import RenaksiError
-from .settings import Settings
+from .settings import OcrSettings, Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="KPU rencana-aksi decrees (PDF) → validated CSV/Parquet tables.")
@@ -116,22 +117,35 @@ def extract(
     for raw in missing:
         say("✗", "red", f"{raw}: no such file", to=err_console)
     tally = Counter(failed=len(missing))
+    # decrees run in `jobs` processes; the cores they leave read one decree's scanned pages
+    ocr = OcrSettings(jobs=max(1, jobs // max(1, min(jobs, len(files)))))
     interrupted = False
     combined = None
     with _stop_on_sigterm():
         try:
-            with Progress(*Progress.get_default_columns(), console=err_console, transient=True,
-                          disable=len(files) < 2) as progress:
-                task = progress.add_task("extracting", total=len(files))
+            with Progress(*Progress.get_default_columns(), console=err_console,
+                          transient=True) as progress:
+                task = progress.add_task("extracting", total=len(files), visible=len(files) > 1)
+                scanning: dict[str, TaskID] = {}  # a bar per scanned decree, its pages read by OCR
 
                 def report(outcome: Outcome) -> None:
                     _print_outcome(outcome, verbose, tally)
                     if not isinstance(outcome, Restored):
                         tally["finished"] += 1
                         progress.advance(task)
+                        if outcome.name in scanning:
+                            progress.remove_task(scanning.pop(outcome.name))
 
-                extract_all(files, out, Settings(password=password), jobs=jobs,
-                            timeout=timeout, force=force, on_outcome=report, review=review)
+                def pages(name: str, done: int, total: int) -> None:
+                    if name not in scanning:
+                        # the description column reads markup: the name is escaped for it
+                        scanning[name] = progress.add_task(f"{escape(shown(name))}: OCR pages",
+                                                           total=total)
+                    progress.update(scanning[name], completed=done, total=total)
+
+                extract_all(files, out, Settings(password=password, ocr=ocr), jobs=jobs,
+                            timeout=timeout, force=force, on_outcome=report, review=review,
+                            on_pages=pages)
         except KeyboardInterrupt:
             interrupted = True
         try:

@@ -102,12 +102,12 @@ def _open(path: Path, settings: Settings) -> Document:
 
 
 def _find_grid(doc: Document, page_no: int, settings: Settings) -> PageGrid | None:
-    from .grid import FINDERS
+    from .grid import FINDERS, finder_for
 
     page = doc.pages[page_no - 1]
     if page.kind == "blank":
         return None
-    return FINDERS["ocr" if page.kind == "scan" else "lines"]().find(doc, page, settings)
+    return FINDERS[finder_for(page)]().find(doc, page, settings)
 
 
 def save_grid(pdf: Path, page_no: int, target: Path, password: str | None = None) -> Path:

@@ -8,7 +8,7 @@ a row/column grid where a merged cell is one Cell with a rowspan or colspan.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence, Set as AbstractSet
+from collections.abc import Callable, Sequence, Set as AbstractSet
 from typing import Protocol
 
 from pdfplumber.table import (
@@ -24,8 +24,14 @@ from .settings import GridSettings, Settings
 from .text import cell_text, text_lines, text_widths
 
 
+OnPage = Callable[[int], None]  # hears each page number as its grid is done
+
+
 class GridFinder(Protocol):
     def find(self, doc: Document, page: Page, settings: Settings) -> PageGrid | None: ...
+
+    def find_all(self, doc: Document, pages: Sequence[Page], settings: Settings,
+                 on_page: OnPage | None = None) -> list[PageGrid | None]: ...
 
 
 class RulingLines:
@@ -38,6 +44,10 @@ class RulingLines:
         return build_grid(page.page_no, boxes, page.chars, page.fills, page.rulings,
                           settings.grid.snap_tolerance, doc.lexicon)
 
+    def find_all(self, doc: Document, pages: Sequence[Page], settings: Settings,
+                 on_page: OnPage | None = None) -> list[PageGrid | None]:
+        return [self.find(doc, page, settings) for page in pages]
+
 
 def _ocr_finder() -> GridFinder:
     from .ocr import OcrGrid  # OpenCV and Tesseract load only for scanned pages
@@ -46,22 +56,41 @@ def _ocr_finder() -> GridFinder:
 
 
 FINDERS = {"lines": RulingLines, "ocr": _ocr_finder}
-_FINDER_FOR_KIND = {"lampiran": "lines", "scan": "ocr"}
 
 
-def find_grids(doc: Document, settings: Settings) -> list[PageGrid]:
-    """One grid per table page, in page order; raise NoLampiran when there is none."""
-    finders: dict[str, GridFinder] = {}
-    grids: list[PageGrid] = []
-    for page in doc.lampiran_pages:
-        name = _FINDER_FOR_KIND[page.kind]
-        finder = finders.get(name) or finders.setdefault(name, FINDERS[name]())
-        grid = finder.find(doc, page, settings)
-        if grid is not None and grid.n_rows > 0:
-            grids.append(grid)
+def finder_for(page: Page) -> str:
+    """The finder of a table page: vector rulings, or the page image (a scan, a searchable
+    scan's image under its text layer, a page whose text layer is junk)."""
+    return "ocr" if page.kind == "scan" else "lines"
+
+
+def find_grids(doc: Document, settings: Settings, on_page: OnPage | None = None) -> list[PageGrid]:
+    """One grid per table page, in page order; raise NoLampiran when there is none.
+
+    Each finder gets all its pages at once, so the OCR finder reads ``settings.ocr.jobs``
+    scanned pages in parallel; ``on_page`` hears each scanned page number as it is done.
+    """
+    by_page: dict[int, PageGrid | None] = {}
+    for name in FINDERS:
+        pages = [p for p in doc.lampiran_pages if finder_for(p) == name]
+        if pages:
+            found = FINDERS[name]().find_all(doc, pages, settings,
+                                             on_page if name == "ocr" else None)
+            by_page.update(zip((p.page_no for p in pages), found))
+    grids = [g for _, g in sorted(by_page.items()) if g is not None and g.n_rows > 0]
     if not grids:
-        raise NoLampiran("no ruled rencana-aksi table found", doc.path)
+        raise NoLampiran(_no_table_reason(doc), doc.path)
     return grids
+
+
+def _no_table_reason(doc: Document) -> str:
+    scans = [p.page_no for p in doc.pages if p.kind == "scan"]
+    if not scans:
+        return "no ruled rencana-aksi table found"
+    where = f"p.{scans[0]}" if len(scans) == 1 else f"pp.{scans[0]}-{scans[-1]}"
+    return (f"no ruled rencana-aksi table could be seen in the scanned pages ({where}): its "
+            f"lines may be too faint, broken or cut off by the scanner; see them with "
+            f"`renaksi review {doc.path}`")
 
 
 def _edge(r: Ruling, orientation: str) -> dict:

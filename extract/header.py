@@ -6,6 +6,7 @@ named from their header words, never from their position or count.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import replace
 
@@ -39,17 +40,61 @@ _NAMED = (
 )
 
 
+# The words header patterns are made of: OCR'd headers are repaired towards them.
+_VOCABULARY = frozenset(
+    "NO NOMOR AREA PERUBAHAN KEGIATAN SUB RINCIAN INDIKATOR KEBERHASILAN UKURAN KINERJA "
+    "PELAKSANAAN JADWAL WAKTU BULAN TRIWULAN KUARTAL JANGKA TARGET OUTPUT KELUARAN "
+    "PENANGGUNG JAWAB PELAKSANA KET KETERANGAN CATATAN RENCANA AKSI PROGRAM".split())
+
+
 def norm(text: str) -> str:
-    """Header text reduced to upper-case words: case, punctuation and breaks don't matter."""
-    return re.sub(r"\s+", " ", re.sub(r"[^0-9A-Za-z]+", " ", text)).strip().upper()
+    """Header text reduced to upper-case words: case, punctuation and breaks don't matter.
+
+    OCR'd headers come with quotes, brackets, words broken by a stray space ("INDIKA TOR")
+    and a misread letter ("KEGlATAN"): pieces that join into a header word are joined, and
+    a long word one letter off a header word is read as that word.
+    """
+    tokens = re.sub(r"[^0-9A-Za-z]+", " ", text).upper().split()
+    out: list[str] = []
+    for token in tokens:
+        if out and out[-1] not in _VOCABULARY and out[-1] + token in _VOCABULARY:
+            out[-1] += token
+        else:
+            out.append(token)
+    return " ".join(_repaired(t) for t in out)
+
+
+def _repaired(token: str) -> str:
+    if token in _VOCABULARY:
+        return token
+    if not token.isalpha() and not token.isdigit():  # a letter read as a digit ("N0")
+        letters = token.translate(_LETTER_LOOKALIKES)
+        return letters if letters in _VOCABULARY else token
+    if len(token) < 6 or not token.isalpha():
+        return token
+    close = difflib.get_close_matches(token, _VOCABULARY, n=1, cutoff=0.85)
+    return close[0] if close else token
 
 
 def _is_number_row(cells: list[Cell], n_cols: int) -> bool:
-    """The 1..N column-number row that offices print under the header."""
+    """The 1..N column-number row that offices print under the header.
+
+    OCR misreads the odd digit ("li" for 11), so most numbers in their place suffice.
+    """
     if sum(c.colspan for c in cells) < n_cols or len(cells) < 5:
         return False
-    texts = [norm(c.text) for c in cells]
-    return texts == [str(i) for i in range(1, len(cells) + 1)]
+    texts = [_digits(norm(c.text)) for c in cells]
+    in_place = sum(t == str(i) for i, t in enumerate(texts, start=1))
+    return in_place >= 0.8 * len(cells) and all(len(t) <= 3 for t in texts)
+
+
+def _digits(token: str) -> str:
+    """A short token OCR may have read with letters for digits ("l1", "IO")."""
+    return token.translate(_DIGIT_LOOKALIKES) if len(token) <= 3 else token
+
+
+_DIGIT_LOOKALIKES = str.maketrans("ILOSZB", "110528")
+_LETTER_LOOKALIKES = str.maketrans("01582", "OISBZ")
 
 
 def _schedule_token(text: str) -> tuple[str, int] | None:
@@ -117,11 +162,10 @@ def header_rows(grid: PageGrid) -> tuple[int, int | None]:
     return r, number_row
 
 
-def _classify(leaf: str, parents: list[str]) -> str | None:
+def _classify(leaf: str) -> str | None:
     """Canonical name of a leaf header; "?k" for a numbered schedule slot whose unit (month
     or quarter) only the number of slots can tell."""
     t = norm(leaf)
-    context = " ".join(norm(p) for p in parents)
     if t in _MONTHS:
         return f"bulan_{_MONTHS[t]:02d}"
     quarter = _QUARTER.match(t)
@@ -130,11 +174,7 @@ def _classify(leaf: str, parents: list[str]) -> str | None:
         return f"tw_{_ROMAN.get(q) or int(q)}"
     k = _ordinal(t)
     if k is not None:
-        if re.search(r"TRIWULAN|\bTW\b|KUARTAL", context):
-            return f"tw_{k}" if k <= 4 else None
-        if "BULAN" in context:
-            return f"bulan_{k:02d}"
-        return f"?{k}"
+        return f"?{k}"  # month or quarter: decided over the whole run (`_resolve_slots`)
     for pattern, name in _NAMED:
         if pattern.search(t):
             return name
@@ -142,17 +182,36 @@ def _classify(leaf: str, parents: list[str]) -> str | None:
 
 
 def _resolve_slots(columns: list[Column]) -> list[Column]:
-    """Numbered schedule slots are months when they run 1..12, quarters when 1..4."""
-    slots = [int(c.name[1:]) for c in columns if c.name.startswith("?")]
-    unit = {12: "bulan_{:02d}", 4: "tw_{}"}.get(len(slots)) if slots == list(
-        range(1, len(slots) + 1)) else None
-    out = []
-    for c in columns:
-        if c.name.startswith("?"):
-            k = int(c.name[1:])
+    """Numbered schedule slots are months or quarters, decided per run of adjacent slots.
+
+    A run counting 1..12 is months and 1..4 quarters, whatever title it sits under: a scan
+    can cut the spanning title ("PELAKSANAAN (BULAN)") in two where a glyph touches a column
+    line, so no single title cell speaks for the run. Otherwise the run's titles decide
+    (TRIWULAN / TW / KUARTAL, or BULAN), and slots that are neither keep their own label.
+    """
+    out = list(columns)
+    i = 0
+    while i < len(out):
+        if not out[i].name.startswith("?"):
+            i += 1
+            continue
+        j = i
+        while j < len(out) and out[j].name.startswith("?"):
+            j += 1
+        run = out[i:j]
+        slots = [int(c.name[1:]) for c in run]
+        titles = " ".join(norm(" ".join(c.header.split(" / ")[:-1])) for c in run)
+        unit = None
+        if slots == list(range(1, len(slots) + 1)) and len(slots) in (4, 12):
+            unit = "bulan_{:02d}" if len(slots) == 12 else "tw_{}"
+        elif re.search(r"TRIWULAN|\bTW\b|KUARTAL", titles) and max(slots) <= 4:
+            unit = "tw_{}"
+        elif "BULAN" in titles:
+            unit = "bulan_{:02d}"
+        for at, (k, c) in enumerate(zip(slots, run, strict=True), start=i):
             name = unit.format(k) if unit else snake(c.header.split(" / ")[-1])
-            c = Column(name, c.x0, c.x1, c.header)
-        out.append(c)
+            out[at] = Column(name, c.x0, c.x1, c.header)
+        i = j
     return out
 
 
@@ -179,8 +238,7 @@ def map_header(grid: PageGrid, previous: ColumnMap | None = None) -> ColumnMap:
         stack = [cell.text for cell in _covering(grid, c, label_rows) if cell.text.strip()]
         if not stack:
             continue
-        leaf, parents = stack[-1], stack[:-1]
-        name = _classify(leaf, parents)
+        name = _classify(stack[-1])
         if name is None:
             continue
         x0, x1 = grid.xs[c], grid.xs[c + 1]

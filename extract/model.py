@@ -69,6 +69,9 @@ class Page:
     # a searchable scan's OCR layer is exactly this, so it is kept apart, not dropped.
     hidden: tuple[Char, ...] = ()
     hidden_why: tuple[tuple[str, int], ...] = ()  # (reason, glyphs with ink) of ``hidden``
+    # Why a page of kind "scan" is read from its image (no text layer, a scanner's OCR
+    # layer over it, a text layer that decodes to junk): dokumen.json says it per page.
+    scan_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,3 +211,5 @@ class Result:
     low_confidence_rows: list[int] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     grids: list[PageGrid] = field(default_factory=list)
+    # (page, "text" or "ocr", why OCR) for every page: dokumen.json's metode per page
+    pages_read: list[tuple[int, str, str]] = field(default_factory=list)

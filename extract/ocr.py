@@ -20,21 +20,25 @@ two single-threaded processes on two halves of the work use both cores instead.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 import shutil
 import subprocess
+import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence, Set as AbstractSet
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set as AbstractSet
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import OcrUnavailable
-from .model import BBox, Cell, Document, Page, PageGrid, Ruling
+from .errors import OcrUnavailable, RenaksiError
+from .model import BBox, Cell, Char, Document, Page, PageGrid, Ruling
 from .settings import Settings
-from .text import broken_word, collapse, words
+from .text import broken_word, cell_text, collapse, group_lines, line_text, text_widths, words
+from .text import text_lines as char_lines
 
 if TYPE_CHECKING:
     import numpy as np
@@ -107,17 +111,21 @@ def parse_tsv(tsv: str) -> list[Word]:
 # --------------------------------------------------------------------------- images
 
 
+_PDFIUM = threading.Lock()  # PDFium is not thread-safe; pages are OCR'd on threads
+
+
 def render_gray(doc: Document, page_no: int, dpi: int) -> np.ndarray:
-    """The page as an 8-bit grayscale array at ``dpi``."""
+    """The page as an 8-bit grayscale array at ``dpi``, as displayed (its /Rotate applied)."""
     import numpy as np
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(str(doc.path), password=doc.password)
-    try:
-        bitmap = pdf[page_no - 1].render(scale=dpi / 72, grayscale=True)
-        return np.array(bitmap.to_pil().convert("L"))
-    finally:
-        pdf.close()
+    with _PDFIUM:
+        pdf = pdfium.PdfDocument(str(doc.path), password=doc.password)
+        try:
+            bitmap = pdf[page_no - 1].render(scale=dpi / 72, grayscale=True)
+            return np.array(bitmap.to_pil().convert("L"))
+        finally:
+            pdf.close()
 
 
 def binarise(gray: np.ndarray) -> np.ndarray:
@@ -173,6 +181,87 @@ def rotate(image: np.ndarray, angle: float, fill: int) -> np.ndarray:
     m = cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)
     return cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR,
                           borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+
+
+def upright_turns(ink: np.ndarray, dpi: int) -> int:
+    """Clockwise quarter turns (0..3) that bring a page's text upright.
+
+    Measured on the glyphs alone (the ruling lines removed) in the inch-square windows
+    densest in text. Lines of text make the profile *across* them jump at every line and
+    the profile along them smooth, which tells rows from columns (Postl's criterion).
+    Latin text has more ink above its x-height band (capitals, b d f h k l t) than below
+    it (g j p q y): about 2.5 : 1 in Indonesian, so an upside-down line shows the
+    reverse. Kept at 0 unless both measures are clear; on the fixtures an upright page
+    scores at least 1.36 and 1.67, a turned one at most 0.71 and 0.69.
+    """
+    import cv2
+    import numpy as np
+
+    min_len = _stroke_len(dpi)
+    h, v = line_masks(ink, min_len)
+    glyphs = ink & ~cv2.dilate(h | v, np.ones((5, 5), np.uint8))
+    tiles = [glyphs[y:y + dpi, x:x + dpi] for y, x in _text_windows(glyphs, dpi)]
+    if not tiles:
+        return 0
+    across = sum(_roughness(t, 1) for t in tiles)
+    along = sum(_roughness(t, 0) for t in tiles)
+    if max(across, along) < 1.25 * min(across, along):
+        return 0
+    sideways = along > across
+    up = down = 0.0
+    for t in tiles:
+        a, b = _ascender_ink(np.rot90(t) if sideways else t)
+        up, down = up + a, down + b
+    if max(up, down) < 1.25 * min(up, down):
+        return 0
+    if not sideways:
+        return 0 if up > down else 2
+    return 3 if up > down else 1  # rot90 turned it counter-clockwise once
+
+
+def _text_windows(glyphs: np.ndarray, size: int, count: int = 8) -> list[tuple[int, int]]:
+    """Top-left corners of up to ``count`` non-overlapping windows densest in glyph ink
+    (but not solid: a stamp or a photo is no text)."""
+    hgt, wid = glyphs.shape
+    step = max(1, size // 2)
+    found = sorted(((float((glyphs[y:y + size, x:x + size] > 0).mean()), y, x)
+                    for y in range(0, hgt - size + 1, step)
+                    for x in range(0, wid - size + 1, step)), reverse=True)
+    out: list[tuple[int, int]] = []
+    for density, y, x in found:
+        if density < 0.01 or len(out) == count:
+            break
+        if density <= 0.35 and all(abs(y - b) >= size or abs(x - a) >= size for b, a in out):
+            out.append((y, x))
+    return out
+
+
+def _roughness(tile: np.ndarray, axis: int) -> float:
+    """Sum of squared steps of the ink profile (axis 1: one value per row)."""
+    import numpy as np
+
+    profile = (tile > 0).sum(axis=axis).astype(float)
+    return float(np.square(np.diff(profile)).sum())
+
+
+def _ascender_ink(tile: np.ndarray) -> tuple[float, float]:
+    """Ink above and below the x-height band of each line of text in ``tile``."""
+    import numpy as np
+
+    profile = (tile > 0).sum(axis=1)
+    up = down = 0.0
+    rows = np.flatnonzero(profile)
+    if not rows.size:
+        return up, down
+    breaks = np.flatnonzero(np.diff(rows) > 1)
+    for run in np.split(rows, breaks + 1):
+        p = profile[run[0]:run[-1] + 1]
+        if len(p) < 4 or p.max() < 5:
+            continue
+        core = np.flatnonzero(p >= 0.5 * p.max())
+        up += float(p[:core[0]].sum())
+        down += float(p[core[-1] + 1:].sum())
+    return up, down
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,7 +569,20 @@ def join_lines(lines: Sequence[Sequence[Word]], width: float, lexicon: AbstractS
             text += piece
         else:
             text += " " + piece
-    return collapse(text)
+    return slashes(collapse(text))
+
+
+def slashes(text: str) -> str:
+    """"/" where Tesseract read it as "!" or "|" between two letters or digits
+    ("Kab!II/2025", "Unit|Satuan"): a decree never prints those there. A roman month
+    between slashes of a decree number keeps its "I" where it was read as "l"
+    (".../Prov/l/2024")."""
+    text = _FALSE_SLASH.sub("/", text)
+    return _ROMAN_MONTH.sub(lambda m: m.group(0).replace("l", "I"), text)
+
+
+_FALSE_SLASH = re.compile(r"(?<=[^\W_])[!|](?=[^\W_])")
+_ROMAN_MONTH = re.compile(r"(?<=/)[IVXl]*l[IVXl]*(?=/\d)")
 
 
 def runs_to_bottom(lines: Sequence[Sequence[Word]], height: int) -> bool:
@@ -502,7 +604,11 @@ def mean_conf(words: Sequence[Word]) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Scan:
-    """A deskewed page image with its ink and ruling masks, all the same size."""
+    """An upright, deskewed page image with its ink and ruling masks, all the same size.
+
+    ``turns`` (clockwise quarter turns) and then ``angle`` (degrees, counter-clockwise,
+    about the centre) took the rendered page of ``size`` (width, height pixels) here.
+    """
 
     gray: np.ndarray
     ink: np.ndarray
@@ -510,12 +616,35 @@ class Scan:
     v_mask: np.ndarray
     dpi: int
     angle: float
+    turns: int = 0
+    size: tuple[int, int] = (0, 0)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        """A point of the page (PDF points, top-left origin) in this image's pixels."""
+        import cv2
+        import numpy as np
+
+        k = self.dpi / 72
+        px, py = x * k, y * k
+        w, h = self.size
+        px, py = ((px, py), (h - py, px), (w - px, h - py), (py, w - px))[self.turns % 4]
+        rows, cols = self.gray.shape[:2]
+        m = cv2.getRotationMatrix2D((cols / 2, rows / 2), -self.angle, 1.0)
+        return tuple(float(v) for v in m @ np.array([px, py, 1.0]))  # type: ignore[return-value]
 
 
 def prepare(gray: np.ndarray, dpi: int) -> Scan:
-    """Binarise, measure the skew from the long horizontal lines, undo it, keep the rulings."""
+    """Turn the page upright, measure the skew from the long horizontal lines and undo it,
+    keep the rulings."""
+    import numpy as np
+
     min_len = _stroke_len(dpi)
+    size = (gray.shape[1], gray.shape[0])
     ink = binarise(gray)
+    turns = upright_turns(ink, dpi)
+    if turns:
+        gray = np.ascontiguousarray(np.rot90(gray, -turns))
+        ink = binarise(gray)
     h, v = line_masks(ink, min_len)
     angle = skew_angle(h, min_len)
     if abs(angle) > 0.02:
@@ -524,7 +653,7 @@ def prepare(gray: np.ndarray, dpi: int) -> Scan:
         h, v = line_masks(ink, min_len)
     tol = _line_tol(dpi)
     return Scan(gray, ink, rulings_only(h, v, True, min_len, tol, dpi),
-                rulings_only(v, h, False, min_len, tol, dpi), dpi, angle)
+                rulings_only(v, h, False, min_len, tol, dpi), dpi, angle, turns, size)
 
 
 def _line_tol(dpi: int) -> int:
@@ -558,21 +687,129 @@ def grid_lines(scan: Scan, region: tuple[int, int, int, int]) -> tuple[list[floa
     return positions(scan.v_mask, False), positions(scan.h_mask, True)
 
 
+OnPage = Callable[[int], None]  # hears each page number as its reading is done
+
+
 class OcrGrid:
     """Scanned table pages: ruling lines found in the image, text read by Tesseract.
 
     Schedule marks are decided from the ink, not from OCR: Tesseract reads √ as V, J, v or
-    nothing depending on the noise, while a tick and a dash differ plainly in shape.
+    nothing depending on the noise, while a tick and a dash differ plainly in shape. A
+    searchable scan's own text layer gives a cell's text where it agrees with the ink and
+    with the document's words; Tesseract reads the rest.
     """
 
     def find(self, doc: Document, page: Page, settings: Settings) -> PageGrid | None:
-        binary = require_tesseract(settings.ocr.lang, doc.path, page.page_no)
-        scan = prepare(render_gray(doc, page.page_no, settings.ocr.dpi), settings.ocr.dpi)
-        return read_table(scan, page, settings, binary)
+        return self.find_all(doc, [page], settings)[0]
+
+    def find_all(self, doc: Document, pages: Sequence[Page], settings: Settings,
+                 on_page: OnPage | None = None) -> list[PageGrid | None]:
+        """A grid (or None) per page, ``settings.ocr.jobs`` pages at a time.
+
+        Pages run on threads: OpenCV and NumPy release the GIL for the heavy steps, and
+        Tesseract runs in processes of its own, so each thread keeps a core busy.
+        """
+        if not pages:
+            return []
+        binary = require_tesseract(settings.ocr.lang, doc.path, pages[0].page_no)
+        lexicon = layer_lexicon(doc)
+
+        parts = max(1, settings.ocr.jobs // len(pages))  # cores left over by the page threads
+
+        def one(page: Page) -> PageGrid | None:
+            with _on_page(doc, page):
+                scan = prepare(render_gray(doc, page.page_no, settings.ocr.dpi),
+                               settings.ocr.dpi)
+                grid = read_table(scan, page, settings, binary, lexicon, parts)
+            if on_page is not None:
+                on_page(page.page_no)
+            return grid
+
+        return consensus(_each_page(one, pages, settings.ocr.jobs))
 
 
-def read_table(scan: Scan, page: Page, settings: Settings, binary: str) -> PageGrid | None:
-    """The page's ruled table as a grid of cells, or None when it has none."""
+def consensus(grids: Sequence[PageGrid | None]) -> list[PageGrid | None]:
+    """OCR'd cells with a rare token put right by the document's own spelling.
+
+    A token ("UnivSatuan", "R8", "keria") that reads the same as one the decree prints at
+    least three times as often ("Unit/Satuan", "RB", "kerja") once the glyphs Tesseract
+    takes for one another are made alike (`_skeleton`) is that token misread; both must
+    hold a letter, so numbers and roman numerals ("11", "II") stay apart. A word a narrow
+    column broke ("Dereg ulasi") is joined where the decree prints it whole three times
+    as often ("Deregulasi"); one page holds too few of them to tell. (Never the other way:
+    "dilingkungan" and "di lingkungan" are both printed.) A scanner's text layer is
+    another engine's OCR, so its cells are put right the same way.
+    """
+    texts = [c.text.split() for g in grids if g is not None for c in g.cells]
+    counts = Counter(t for tokens in texts for t in tokens)
+    pairs = Counter(p for tokens in texts for p in zip(tokens, tokens[1:]))
+    best: dict[str, str] = {}  # skeleton -> the document's most printed spelling of it
+    for token, n in counts.most_common():
+        if n >= 3 and any(ch.isalpha() for ch in token):
+            best.setdefault(_skeleton(token), token)
+    fixes: dict[str, str] = {}
+    for token, n in counts.items():
+        other = best.get(_skeleton(token))
+        if other and other != token and counts[other] >= 3 * n and any(
+                ch.isalpha() for ch in token):
+            fixes[token] = other
+    joins = {(a, b): a + b for (a, b), n in pairs.items()
+             if a[-1:].isalpha() and b[:1].islower() and counts[a + b] >= max(3, 3 * n)}
+    if not fixes and not joins:
+        return list(grids)
+    return [g if g is None else replace(g, cells=tuple(
+        replace(c, text=_respelled(c.text, fixes, joins)) for c in g.cells)) for g in grids]
+
+
+def _respelled(text: str, fixes: dict[str, str], joins: dict[tuple[str, str], str]) -> str:
+    tokens = [fixes.get(t, t) for t in text.split()]
+    out: list[str] = []
+    for token in tokens:
+        if out and (out[-1], token) in joins:
+            out[-1] = joins[(out[-1], token)]
+        else:
+            out.append(token)
+    joined = " ".join(out)
+    return joined if joined != collapse(text) else text
+
+
+# What Tesseract's ind model reads for a glyph on these scans: "/" as "'", "|" or "v"
+# after a "t" ("Unit/Satuan" as "UnivSatuan"), "B" as "8", "j" as "i", ...
+_SKELETON = (("t/", "v"), ("/'", "/"), ("'/", "/"), ("'", "/"), ("|", "/"), ("8", "B"),
+             ("0", "O"), ("j", "i"), ("1", "l"), ("I", "l"))
+
+
+def _skeleton(token: str) -> str:
+    for seen, same in _SKELETON:
+        token = token.replace(seen, same)
+    return token
+
+
+@contextmanager
+def _on_page(doc: Document, page: Page) -> Iterator[None]:
+    """A failure while reading ``page`` names the file and the page."""
+    try:
+        yield
+    except RenaksiError as exc:
+        exc.path = exc.path or doc.path
+        exc.page = exc.page or page.page_no
+        raise
+
+
+def _each_page(job: Callable[[Page], object], pages: Sequence[Page], jobs: int) -> list:
+    if jobs == 1 or len(pages) == 1:
+        return [job(p) for p in pages]
+    with ThreadPoolExecutor(max_workers=min(jobs, len(pages))) as pool:
+        return list(pool.map(job, pages))
+
+
+def read_table(scan: Scan, page: Page, settings: Settings, binary: str,
+               lexicon: AbstractSet[str] = frozenset(), parts: int = 1) -> PageGrid | None:
+    """The page's ruled table as a grid of cells, or None when it has none.
+
+    ``lexicon`` is the document's words that its text layer (if any) is checked against;
+    ``parts`` how many Tesseract processes share the page's cells.
+    """
     to_pt = 72 / scan.dpi
     region = table_region(scan.h_mask, scan.v_mask, round(settings.grid.min_table_width / to_pt))
     if region is None:
@@ -582,8 +819,11 @@ def read_table(scan: Scan, page: Page, settings: Settings, binary: str) -> PageG
         return None
     spans = grid_spans(scan.h_mask, scan.v_mask, xs, ys, _line_tol(scan.dpi))
     boxes, decided, to_read = triage(scan, spans, xs, ys)
-    found = read_cells(binary, to_read, settings.ocr.lang, scan.dpi)
-    read = cell_texts(found, spans, boxes)
+    read = layer_cells(scan, page_layer(page, scan), spans, boxes, [k for k, _ in to_read],
+                       lexicon)
+    found = read_cells(binary, [(k, crop) for k, crop in to_read if k not in read],
+                       settings.ocr.lang, scan.dpi, parts)
+    read.update(cell_texts(found, spans, boxes))
     cells = []
     for k, (r, c, rs, cs) in enumerate(spans):
         text, conf, full = read.get(k, (decided[k][0], decided[k][1], False))
@@ -594,6 +834,143 @@ def read_table(scan: Scan, page: Page, settings: Settings, binary: str) -> PageG
                     bbox=(xs[0] * to_pt, ys[0] * to_pt, xs[-1] * to_pt, ys[-1] * to_pt),
                     xs=tuple(x * to_pt for x in xs), ys=tuple(y * to_pt for y in ys),
                     cells=tuple(cells), rulings=_rulings(scan, to_pt), source="ocr")
+
+
+# --------------------------------------------------------------------------- text layer
+
+LAYER_CONFIDENCE = 95.0  # a layer word the ink and the document both confirm
+
+
+def layer_lexicon(doc: Document) -> frozenset[str]:
+    """Words a scan's text layer holds at least twice in the document: a misread is rarely
+    made twice the same way, so a word read once is checked by OCR instead."""
+    from .pages import stream_words
+
+    counts = Counter(w for page in doc.pages if page.kind == "scan" and _has_layer(page)
+                     for w in stream_words(_layer(page)))
+    return frozenset(w for w, n in counts.items() if n >= 2)
+
+
+def _has_layer(page: Page) -> bool:
+    from .pages import JUNK_LAYER
+
+    return bool(page.chars or page.hidden) and not page.scan_reason.startswith(JUNK_LAYER)
+
+
+def _layer(page: Page) -> tuple[Char, ...]:
+    return page.chars + page.hidden
+
+
+def page_layer(page: Page, scan: Scan) -> list[Char]:
+    """The page's usable text layer moved into the scan's frame (points of the upright,
+    deskewed image), so its characters fall in the cells found in that image."""
+    if not _has_layer(page):
+        return []
+    k = 72 / scan.dpi
+    out = []
+    for c in _layer(page):
+        if c.text.isspace():
+            continue
+        x, y = scan.point((c.x0 + c.x1) / 2, (c.top + c.bottom) / 2)
+        w, h = c.x1 - c.x0, c.bottom - c.top
+        if scan.turns % 2:
+            w, h = h, w
+        x, y = x * k, y * k
+        out.append(Char(c.text, x - w / 2, y - h / 2, x + w / 2, y + h / 2, c.font, c.size))
+    return out
+
+
+def layer_cells(scan: Scan, layer: Sequence[Char], spans: Sequence[tuple[int, int, int, int]],
+                boxes: Sequence[tuple[int, int, int, int]], keys: Sequence[int],
+                lexicon: AbstractSet[str]) -> dict[int, tuple[str, float, bool]]:
+    """Text, confidence and "runs to the bottom" of the cells whose layer text is trusted.
+
+    A cell's layer text is trusted when each of its words is one the document's layer
+    holds twice or more (``lexicon``), every glyph box lands on ink, and the boxes cover
+    the cell's ink: a layer that missed, invented or misplaced a word fails one of them.
+    """
+    import numpy as np
+
+    if not layer:
+        return {}
+    from .pages import stream_runs
+
+    px = scan.dpi / 72
+    mine: dict[int, list[Char]] = {}
+    split: set[int] = set()  # cells a layer word runs out of: its boxes are not where its ink is
+    for run in stream_runs(layer):
+        homes = [_home(ch, boxes, px) for ch in run]
+        if len(set(homes)) > 1:
+            split.update(k for k in homes if k is not None)
+        elif homes[0] is not None:
+            mine.setdefault(homes[0], []).extend(run)
+    wanted = set(keys) - split
+    mine = {k: chars for k, chars in mine.items() if k in wanted}
+    lines = {k: char_lines(chars) for k, chars in mine.items()}
+    widths = dict(zip(mine, text_widths([((spans[k][1], spans[k][3]),
+                                          tuple(v / px for v in boxes[k]), lines[k])
+                                         for k in mine])))
+    lines_mask = scan.h_mask | scan.v_mask
+    out = {}
+    for k, chars in mine.items():
+        x0, y0, x1, y1 = boxes[k]
+        ink = _text_ink(np.where(lines_mask[y0:y1, x0:x1] > 0, 0, scan.ink[y0:y1, x0:x1]),
+                        scan.dpi)
+        text = cell_text(lines[k], widths[k], lexicon)
+        if not _agrees(text, chars, ink, (x0, y0), px, lexicon):
+            continue
+        line_h = max(c.bottom - c.top for c in chars)
+        full = (y1 / px - max(c.bottom for c in chars)) < 0.8 * line_h
+        out[k] = (text, LAYER_CONFIDENCE, full)
+    return out
+
+
+def _home(ch: Char, boxes: Sequence[tuple[int, int, int, int]], px: float) -> int | None:
+    """The cell (index into ``boxes``, pixels) holding a glyph's centre (points)."""
+    cx, cy = (ch.x0 + ch.x1) / 2 * px, (ch.top + ch.bottom) / 2 * px
+    for k, (x0, y0, x1, y1) in enumerate(boxes):
+        if x0 <= cx <= x1 and y0 <= cy <= y1:
+            return k
+    return None
+
+
+# What another OCR engine leaves in a layer that a decree never prints: a ruling read as
+# "|", a slash read as an apostrophe or a bar inside a word ("unit'Satuan").
+_NOT_PRINTED = re.compile(r"\||(?<=[^\W_])'(?=[^\W_])")
+
+
+def _text_ink(ink: np.ndarray, dpi: int) -> np.ndarray:
+    """Ink that may be text (boolean): emblems, signatures and stamps, taller than a third
+    of an inch, carry no layer text and are left out."""
+    import cv2
+    import numpy as np
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    small = stats[:, cv2.CC_STAT_HEIGHT] <= dpi / 3
+    small[0] = False
+    return small[labels]
+
+
+def _agrees(text: str, chars: Sequence[Char], ink: np.ndarray, origin: tuple[int, int],
+            px: float, lexicon: AbstractSet[str]) -> bool:
+    import numpy as np
+
+    from .pages import unmapped
+
+    if (any(w not in lexicon for w in words(text) if len(w) >= 2) or any(map(unmapped, text))
+            or _NOT_PRINTED.search(text)):
+        return False
+    covered = np.zeros_like(ink)
+    pad = max(1, round(px))
+    hit = 0
+    for c in chars:
+        a, b = round(c.x0 * px) - origin[0] - pad, round(c.top * px) - origin[1] - pad
+        d, e = round(c.x1 * px) - origin[0] + pad, round(c.bottom * px) - origin[1] + pad
+        a, b = max(a, 0), max(b, 0)
+        covered[b:e, a:d] = True
+        hit += bool(ink[b:e, a:d].any())
+    total = int(ink.sum())
+    return hit >= 0.9 * len(chars) and total > 0 and int((ink & covered).sum()) >= 0.95 * total
 
 
 Decision = tuple[str, float, tuple[int, int, int] | None]  # text, confidence, shade
@@ -666,18 +1043,20 @@ def _rulings(scan: Scan, to_pt: float) -> tuple[Ruling, ...]:
 
 
 def read_cells(binary: str, crops: Sequence[tuple[int, np.ndarray]], lang: str,
-               dpi: int) -> dict[int, list[Word]]:
+               dpi: int, parts: int = 1) -> dict[int, list[Word]]:
     """Words of each crop in its own pixels.
 
-    The crops go into two mosaics read by two single-threaded Tesseract processes at once
-    (one per core); doubtful punctuation is then read again (see `second_opinion`).
+    The crops go into ``parts`` mosaics read by as many single-threaded Tesseract
+    processes at once; doubtful punctuation is then read again (see `second_opinion`).
     """
     if not crops:
         return {}
     scale = _ocr_scale(dpi)
     gap = round(dpi * scale * 0.12)
-    sheets = [mosaic([(k, _upscale(c, scale)) for k, c in half], gap)
-              for half in _balanced_halves(crops)]
+    tall = sum(c.shape[0] * scale + gap for _, c in crops)
+    pieces = max(parts, math.ceil(tall / _MAX_SHEET))  # Tesseract refuses taller images
+    sheets = [mosaic([(k, _upscale(c, scale)) for k, c in part], gap)
+              for part in _balanced_parts(crops, pieces)]
     second = _second_lang(binary, lang)
 
     def read(sheet: np.ndarray) -> list[Word]:
@@ -685,8 +1064,11 @@ def read_cells(binary: str, crops: Sequence[tuple[int, np.ndarray]], lang: str,
         first = _tesseract_words(binary, image, lang, psm=6)
         return second_opinion(binary, image, first, second, gap) if second else first
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        found = list(pool.map(read, [sheet for sheet, _ in sheets]))
+    if parts == 1:
+        found = [read(sheet) for sheet, _ in sheets]
+    else:
+        with ThreadPoolExecutor(max_workers=parts) as pool:
+            found = list(pool.map(read, [sheet for sheet, _ in sheets]))
     out: dict[int, list[Word]] = {}
     for sheet_words, (_, tiles) in zip(found, sheets):
         out.update(words_by_tile(sheet_words, tiles, gap, scale))
@@ -694,7 +1076,12 @@ def read_cells(binary: str, crops: Sequence[tuple[int, np.ndarray]], lang: str,
 
 
 PUNCTUATION_LANG = "eng"
-_DOUBTFUL = re.compile(r"[:,]$|[Yy][6o]|96|Hb|^\(?Y\)?$")  # how the ind model writes ";" and "%"
+# How the ind model writes ";" and "%": a trailing ":" or ","; "%" as "Y6", "96", "Hb", "#",
+# "#4", "Y4&", "X4" or as bare digits ("(6)", "46", "1.1004" for "1.100%"). Enumerators
+# ("1.", "2)") are never doubtful.
+_DOUBTFUL = re.compile(
+    r"[:,]$|[Yy][6o]|96|Hb|^\(?Y\)?$|[#&]|^(?:\d{1,2}\.)?\(?[XYy]?\d{1,4}\)?[.,;:]?$")
+_ENUMERATOR = re.compile(r"^\d{1,2}[.)]$")
 
 
 def _second_lang(binary: str, lang: str) -> str | None:
@@ -712,7 +1099,8 @@ def second_opinion(binary: str, image: np.ndarray, words: Sequence[Word], lang: 
     Only those words are cut out and read again, in one small mosaic, so this costs a
     fraction of a second run over the page.
     """
-    doubtful = [i for i, w in enumerate(words) if _DOUBTFUL.search(w.text)]
+    doubtful = [i for i, w in enumerate(words)
+                if _DOUBTFUL.search(w.text) and not _ENUMERATOR.match(w.text)]
     if not doubtful:
         return list(words)
     pad = gap // 8
@@ -751,33 +1139,71 @@ def _ocr_scale(dpi: int) -> float:
     return max(1.0, 400 / dpi)
 
 
-def _balanced_halves(crops: Sequence[tuple[int, np.ndarray]]) -> list[list[tuple[int, np.ndarray]]]:
-    total = sum(c.size for _, c in crops)
-    first: list[tuple[int, np.ndarray]] = []
+_MAX_SHEET = 30_000  # pixels: Tesseract reads images up to 32767 pixels high
+
+
+def _balanced_parts(crops: Sequence[tuple[int, np.ndarray]],
+                    parts: int) -> list[list[tuple[int, np.ndarray]]]:
+    """``crops`` in order, cut into up to ``parts`` runs of about equal height."""
+    total = sum(c.shape[0] for _, c in crops)
+    out: list[list[tuple[int, np.ndarray]]] = [[]]
     acc = 0
     for item in crops:
-        if acc >= total / 2:
-            break
-        first.append(item)
-        acc += item[1].size
-    rest = list(crops[len(first):])
-    return [first, rest] if rest else [first]
+        if acc >= total * len(out) / parts and len(out) < parts:
+            out.append([])
+        out[-1].append(item)
+        acc += item[1].shape[0]
+    return [part for part in out if part]
 
 
-def page_text(doc: Document, page_no: int, settings: Settings) -> str:
-    """OCR of a page without a table (decree body, signature) as lines, top to bottom.
+def page_texts(doc: Document, pages: Sequence[Page], settings: Settings,
+               on_page: OnPage | None = None) -> dict[int, str]:
+    """``page_text`` of each page, ``settings.ocr.jobs`` pages at a time."""
+    if not pages:
+        return {}
+    binary = require_tesseract(settings.ocr.lang, doc.path, pages[0].page_no)
+    lexicon = layer_lexicon(doc)
 
-    ``--psm 4`` reads the page as one column of lines of varying size, which keeps the
-    order of "Menimbang : a. ..." blocks and of a signature set to the right, where the
-    automatic layout (psm 3) reorders blocks.
+    def one(page: Page) -> str:
+        with _on_page(doc, page):
+            text = page_text(doc, page, settings, binary, lexicon)
+        if on_page is not None:
+            on_page(page.page_no)
+        return text
+
+    return dict(zip((p.page_no for p in pages), _each_page(one, pages, settings.ocr.jobs)))
+
+
+def page_text(doc: Document, page: Page, settings: Settings, binary: str | None = None,
+              lexicon: AbstractSet[str] = frozenset()) -> str:
+    """Text of a scanned page without a table (decree body, signature) as lines, top to bottom.
+
+    Its text layer when the ink and the document's words agree with it (see
+    `layer_cells`), else OCR: ``--psm 4`` reads the page as one column of lines of varying
+    size, which keeps the order of "Menimbang : a. ..." blocks and of a signature set to
+    the right, where the automatic layout (psm 3) reorders blocks.
     """
-    binary = require_tesseract(settings.ocr.lang, doc.path, page_no)
+    binary = binary or require_tesseract(settings.ocr.lang, doc.path, page.page_no)
     dpi = settings.ocr.dpi
-    gray = render_gray(doc, page_no, dpi)
-    scale = _ocr_scale(dpi)
-    image = _upscale(gray, scale)
+    scan = prepare(render_gray(doc, page.page_no, dpi), dpi)
+    layer = page_layer(page, scan)
+    if layer:
+        rows, cols = scan.ink.shape
+        whole = layer_cells(scan, layer, [(0, 0, 1, 1)], [(0, 0, cols, rows)], [0],
+                            _with_page_words(lexicon, layer))
+        if whole:
+            return "\n".join(line_text(ln) for ln in group_lines(layer))
+    image = _upscale(scan.gray, _ocr_scale(dpi))
     found = _tesseract_words(binary, 255 - binarise(image), settings.ocr.lang, psm=4)
-    return "\n".join(" ".join(w.text for w in line) for line in text_lines(found))
+    return "\n".join(slashes(" ".join(w.text for w in line)) for line in text_lines(found))
+
+
+def _with_page_words(lexicon: AbstractSet[str], layer: Sequence[Char]) -> frozenset[str]:
+    """A body page's words are checked against the ink alone: its names and numbers are
+    printed once in the whole decree, so the twice-read rule of table cells would refuse
+    every body page."""
+    return frozenset(lexicon) | frozenset(
+        words("\n".join(line_text(ln) for ln in group_lines(layer))))
 
 
 def _upscale(image: np.ndarray, scale: float) -> np.ndarray:

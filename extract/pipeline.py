@@ -1,6 +1,8 @@
 """The whole job for one decree: the stages in order. This is all the CLI calls."""
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import RenaksiError
@@ -15,6 +17,7 @@ from .stitch import TablePage, stitch
 from .text import drop_unreadable, group_lines, line_text
 from .validate import validate
 
+
 def _text_outside(page: Page, grid: PageGrid) -> str:
     """Title block and signature around a table, without the table's own words."""
     x0, top, x1, bottom = grid.bbox
@@ -23,16 +26,45 @@ def _text_outside(page: Page, grid: PageGrid) -> str:
     return "\n".join(line_text(ln) for ln in group_lines(chars))
 
 
-def _texts(doc: Document, grids: list[PageGrid], settings: Settings) -> list[str]:
+OnProgress = Callable[[int, int], None]  # (scanned pages read, scanned pages to read)
+
+
+class _ScanProgress:
+    """Counts scanned pages as they are read and tells ``on_progress`` after each one.
+
+    Every scanned page is read once for a table; a page without one is read again for
+    its text, so the total grows by those pages once the tables are done.
+    """
+
+    def __init__(self, doc: Document, on_progress: OnProgress | None):
+        self.total = sum(p.kind == "scan" for p in doc.pages)
+        self.done = 0
+        self._tell = on_progress
+        self._lock = threading.Lock()  # pages finish on the OCR threads
+
+    def page_done(self, page_no: int) -> None:
+        with self._lock:
+            self.done += 1
+            if self._tell is not None:
+                self._tell(self.done, max(self.total, self.done))
+
+
+def _texts(doc: Document, grids: list[PageGrid], settings: Settings,
+           progress: _ScanProgress) -> list[str]:
     by_page = {g.page_no: g for g in grids}
+    scanned = [p for p in doc.pages if p.kind == "scan" and p.page_no not in by_page]
+    read: dict[int, str] = {}
+    if scanned:
+        from .ocr import page_texts  # Tesseract only for scanned pages
+
+        progress.total += len(scanned)  # read once more, now for their text
+        read = page_texts(doc, scanned, settings, progress.page_done)
     texts = []
     for page in doc.pages:
         grid = by_page.get(page.page_no)
         if page.kind == "scan":
             if grid is None:
-                from .ocr import page_text  # Tesseract only for scanned pages
-
-                texts.append(page_text(doc, page.page_no, settings))
+                texts.append(read[page.page_no])
         elif grid is not None:
             texts.append(_text_outside(page, grid))
         else:
@@ -40,12 +72,39 @@ def _texts(doc: Document, grids: list[PageGrid], settings: Settings) -> list[str
     return texts
 
 
-def run(path: Path | str, settings: Settings | None = None) -> Result:
-    """Extract one decree; raises a typed RenaksiError naming the file and page on failure."""
+def review_hint(path: Path) -> str:
+    """How a KPU staff member sees what renaksi saw on the pages."""
+    return f"see it with `renaksi review {path}`"
+
+
+def _unread_scans(doc: Document, grids: list[PageGrid], path: Path) -> list[str]:
+    """A line for every scanned page inside the table whose grid could not be read: its rows
+    are missing, and nothing is dropped without a line."""
+    found = {g.page_no for g in grids}
+    first, last = grids[0].page_no, grids[-1].page_no
+    return [f"p.{p.page_no}: no table lines could be seen on this scanned page, so its rows "
+            f"are missing; {review_hint(path)}"
+            for p in doc.pages if p.kind == "scan" and first < p.page_no < last
+            and p.page_no not in found]
+
+
+def _how_read(doc: Document) -> list[tuple[int, str, str]]:
+    """(page, metode, why) of every page: its text layer, or OCR of its image and why."""
+    return [(p.page_no, "ocr", p.scan_reason) if p.kind == "scan" else (p.page_no, "text", "")
+            for p in doc.pages]
+
+
+def run(path: Path | str, settings: Settings | None = None,
+        on_progress: OnProgress | None = None) -> Result:
+    """Extract one decree; raises a typed RenaksiError naming the file and page on failure.
+
+    ``on_progress(done, total)`` hears every scanned page as its OCR is done.
+    """
     settings = settings or Settings()
     path = Path(path)
     doc = open_document(path, settings)
-    grids = find_grids(doc, settings)
+    progress = _ScanProgress(doc, on_progress)
+    grids = find_grids(doc, settings, progress.page_done)
     pages: list[TablePage] = []
     cmap = None
     for grid in grids:
@@ -53,10 +112,12 @@ def run(path: Path | str, settings: Settings | None = None) -> Result:
             cmap = map_header(grid, cmap)
         except RenaksiError as exc:
             exc.path = exc.path or path  # the header stage knows the page, the pipeline the file
+            if grid.source == "ocr":
+                exc.msg += f"; the page is a scan read by OCR: {review_hint(path)}"
             raise
         pages.append(TablePage(grid, cmap))
     rows, unreadable = drop_unreadable(stitch(pages))
-    meta = read_metadata(_texts(doc, grids, settings))
+    meta = read_metadata(_texts(doc, grids, settings, progress))
     # no instansi: the file name is no identity, so two "lampiran.pdf" must not collide
     doc_id = doc_slug(meta.instansi, meta.tahun, meta.nomor, fallback=f"{path.stem}-{doc.sha256[:8]}")
     table = normalise(rows, pages[0].cmap, doc_id)
@@ -67,6 +128,8 @@ def run(path: Path | str, settings: Settings | None = None) -> Result:
     return Result(
         doc_id=doc_id, source=path, sha256=doc.sha256, meta=meta, table=checked.table,
         rejected=checked.rejected, rejects=checked.rejects,
-        warnings=checked.warnings + unreadable + hidden_text_warnings(doc),
+        warnings=checked.warnings + unreadable + hidden_text_warnings(doc)
+        + _unread_scans(doc, grids, path),
         halaman=len(doc.pages), halaman_lampiran=(grids[0].page_no, grids[-1].page_no),
-        metode="ocr" if ocr else "text", low_confidence_rows=low, rows=rows, grids=grids)
+        metode="ocr" if ocr else "text", low_confidence_rows=low, rows=rows, grids=grids,
+        pages_read=_how_read(doc))

@@ -1,6 +1,7 @@
 """Every tunable of the pipeline, checked once when built and passed down explicitly."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 
@@ -38,12 +39,15 @@ class OcrSettings:
     dpi: int = 200
     lang: str = "ind"
     min_confidence: float = 60.0  # rows below this mean word confidence are listed for review
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # pages OCR'd at once
 
     def __post_init__(self) -> None:
         if not 72 <= self.dpi <= 600:
             raise ValueError("OcrSettings.dpi must be between 72 and 600")
         if not 0 <= self.min_confidence <= 100:
             raise ValueError("OcrSettings.min_confidence must be between 0 and 100")
+        if self.jobs < 1:
+            raise ValueError("OcrSettings.jobs must be >= 1")
 
 
 @dataclass(frozen=True, slots=True)

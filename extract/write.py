@@ -111,6 +111,8 @@ def dokumen(result: Result) -> dict:
         "halaman_lampiran": list(result.halaman_lampiran) if result.halaman_lampiran else None,
         "jumlah_baris": int(len(result.table)),
         "metode": result.metode,
+        "metode_halaman": [{"halaman": n, "metode": how, **({"alasan": why} if why else {})}
+                           for n, how, why in result.pages_read],
         "validasi": {
             "baris_diterima": int(len(result.table)),
             "baris_ditolak": int(len(result.rejected)),

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import BORN_DIGITAL, extracted, gold
+from conftest import BORN_DIGITAL, PDFS, extracted, gold
+from extract.pipeline import run
+from extract.settings import Settings
 from scoring import cell_mismatches
 
 # Cell accuracy each layout must reach; Calc prints merged text once and clips it at page
@@ -87,3 +89,25 @@ def test_scanned_decree_reads_like_the_born_digital_one():
     assert 1 - wrong / total >= 0.98, "\n".join(examples[:10])
     meta = result.meta
     assert (meta.nomor, meta.tahun, meta.tanggal_penetapan) == ("6", 2023, "2023-01-16")
+
+
+@pytest.mark.parametrize("style", ["hard-searchable-scan", "no-tounicode-read-as-scan"])
+def test_pages_read_from_their_image_whatever_text_lies_over_them(style):
+    # A searchable scan (invisible OCR layer over page images, no vector rulings) and a
+    # born-digital decree whose fonts have no Unicode map: both read through the image.
+    progress: list[tuple[int, int]] = []
+    result = run(PDFS / f"{style}.pdf", Settings(), lambda done, total: progress.append((done, total)))
+    want = gold(style)
+    assert result.metode == "ocr"
+    assert len(result.table) == len(want["rows"])
+    months = [f"bulan_{m:02d}" for m in range(1, 13)]
+    assert result.table[months].to_numpy().tolist() == [r["bulan"] for r in want["rows"]]
+    total, wrong, examples = cell_mismatches(result.table, want["rows"])
+    assert 1 - wrong / total >= 0.98, "\n".join(examples[:10])
+    meta = result.meta
+    assert (meta.nomor, meta.tahun, meta.tanggal_penetapan) == ("6", 2023, "2023-01-16")
+    assert [how for _, how, _ in result.pages_read] == ["ocr"] * 6
+    why = {reason for _, _, reason in result.pages_read}
+    assert all(("text layer unreadable" in r) == (style == "no-tounicode-read-as-scan") for r in why)
+    assert progress[-1][0] == progress[-1][1] >= 6  # every scanned page reported once read
+    assert [d for d, _ in progress] == list(range(1, len(progress) + 1))

@@ -85,3 +85,40 @@ def test_month_numbers_without_a_spanning_title():
     texts = ["NO.", "KEGIATAN", "SUB KEGIATAN", "INDIKATOR", *map(str, range(1, 13)), "KET"]
     cmap = map_header(_grid(texts))
     assert [c.name for c in cmap.schedule] == [f"bulan_{m:02d}" for m in range(1, 13)]
+
+
+def _scanned_header(titles: list[tuple[int, str]], top: list[str], numbers: list[str]) -> PageGrid:
+    """Header of a scan: text columns, a schedule title cut into pieces (start column,
+    text) over 12 month columns, and the 1..N column-number row under them."""
+    n_text, n = len(top), len(top) + 12
+    xs = tuple(float(10 * i) for i in range(n + 1))
+    cells = [Cell(0, i, 2, 1, (xs[i], 0, xs[i + 1], 20), t) for i, t in enumerate(top)]
+    ends = [s for s, _ in titles[1:]] + [12]
+    cells += [Cell(0, n_text + s, 1, e - s, (xs[n_text + s], 0, xs[n_text + e], 10), t)
+              for (s, t), e in zip(titles, ends)]
+    cells += [Cell(1, n_text + m, 1, 1, (xs[n_text + m], 10, xs[n_text + m + 1], 20), str(m + 1))
+              for m in range(12)]
+    cells += [Cell(2, i, 1, 1, (xs[i], 20, xs[i + 1], 30), t) for i, t in enumerate(numbers)]
+    cells.append(Cell(3, 0, 1, n, (0, 30, xs[-1], 40), "data"))
+    return PageGrid(page_no=4, bbox=(0, 0, xs[-1], 40), xs=xs, ys=(0.0, 10.0, 20.0, 30.0, 40.0),
+                    cells=tuple(cells))
+
+
+def test_a_schedule_title_cut_by_a_stray_line_still_heads_its_months():
+    # a glyph of "(BULAN)" touching a month column line splits the title cell on a scan:
+    # months 1-7 sit under "PELAKSANAAN (" and 8-12 under "BULAN)"
+    top = ["NO.", "AREA PERUBAHAN", "KEGIATAN", "SUB KEGIATAN", "INDIKATOR KEBERHASILAN"]
+    numbers = [str(i) for i in range(1, 18)]
+    cmap = map_header(_scanned_header([(0, "PELAKSANAAN |"), (7, "'BULAN)")], top, numbers))
+    assert [c.name for c in cmap.schedule] == [f"bulan_{m:02d}" for m in range(1, 13)]
+    assert cmap.header_rows == 3
+
+
+def test_noisy_ocr_header_words_and_number_row():
+    # OCR breaks words with a stray space, misreads a letter and reads "11" as "li"
+    top = ["N0.", "AREA PERU BAHAN", "KEGlATAN", "SUB KEGIAT AN", "INDIKA TOR KEBERHASILAN"]
+    numbers = [str(i) for i in range(1, 18)]
+    numbers[10] = "li"
+    cmap = map_header(_scanned_header([(0, "PELAKSANAAN (BULAN)")], top, numbers))
+    assert cmap.names[:5] == ("area_no", "area", "kegiatan", "sub_kegiatan", "indikator")
+    assert len(cmap.schedule) == 12 and cmap.header_rows == 3

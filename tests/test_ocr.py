@@ -19,7 +19,8 @@ import pytest
 
 from extract import ocr
 from extract.errors import OcrUnavailable
-from extract.model import Document, Page, PageGrid
+from extract.model import Cell, Document, Page, PageGrid
+from extract.pages import open_document
 from extract.ocr import Ink, OcrGrid, Word, classify_mark, grid_spans, page_text
 from extract.settings import OcrSettings, Settings
 
@@ -152,7 +153,7 @@ def test_missing_tesseract_is_a_clear_error(monkeypatch):
 def test_missing_language_is_a_clear_error():
     settings = Settings(ocr=OcrSettings(lang="xyz"))
     with pytest.raises(OcrUnavailable, match="no language data for 'xyz'") as err:
-        page_text(_document(SCAN), 3, settings)
+        page_text(_document(SCAN), _document(SCAN).pages[2], settings)
     assert str(err.value).startswith("scan-lampiran-2pages.pdf p.3:")
 
 
@@ -212,7 +213,7 @@ def test_scanned_cells_carry_spans_confidence_and_points(grids):
 def test_a_page_without_table_has_no_grid_and_reads_as_lines():
     doc = _document(SCAN)
     assert OcrGrid().find(doc, doc.pages[2], Settings()) is None
-    lines = page_text(doc, 3, Settings()).splitlines()
+    lines = page_text(doc, doc.pages[2], Settings()).splitlines()
     assert "Ditetapkan di Singkawang" in lines
     assert lines.index("Ditetapkan di Singkawang") < lines.index("pada tanggal 16 Januari 2023")
     assert "RIKO" in lines
@@ -226,3 +227,105 @@ def test_a_page_without_table_has_no_grid_and_reads_as_lines():
 ])
 def test_second_opinion_brings_only_the_missing_punctuation(primary, other, merged):
     assert ocr.merge_punctuation(primary, other) == merged
+
+
+# --------------------------------------------------------------------------- orientation
+
+
+def _scan_pdf(path: Path, pixels: np.ndarray, rotate: int = 0) -> Path:
+    """A one-page PDF of a 200 dpi grayscale page image, with ``/Rotate`` when given."""
+    from PIL import Image
+
+    pdf = pdfium.PdfDocument.new()
+    h, w = pixels.shape
+    page = pdf.new_page(w * 72 / 200, h * 72 / 200)
+    image = pdfium.PdfImage.new(pdf)
+    image.set_bitmap(pdfium.PdfBitmap.from_pil(Image.fromarray(pixels)))
+    image.set_matrix(pdfium.PdfMatrix().scale(w * 72 / 200, h * 72 / 200))
+    page.insert_obj(image)
+    page.gen_content()
+    if rotate:
+        page.set_rotation(rotate)
+    pdf.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def upright() -> np.ndarray:
+    return ocr.render_gray(_document(SCAN), 1, 200)
+
+
+def test_the_direction_of_text_lines_tells_how_a_page_was_turned(upright):
+    body = ocr.render_gray(_document(SCAN), 3, 200)  # the signature page: no table
+    for page in (upright, body):
+        for turns in range(4):
+            turned = np.ascontiguousarray(np.rot90(page, -turns))  # clockwise
+            assert ocr.upright_turns(ocr.binarise(turned), 200) == (4 - turns) % 4
+
+
+@needs_tesseract
+@pytest.mark.parametrize("turns, rotate", [(1, 0), (2, 0), (3, 90)])
+def test_a_page_scanned_sideways_reads_like_the_upright_one(tmp_path, grids, upright, turns,
+                                                            rotate):
+    # turns: the image lies on its side or upside down; rotate: the page's /Rotate, which
+    # a viewer (and the renderer) applies before anyone reads it
+    pixels = np.ascontiguousarray(np.rot90(upright, -turns))
+    doc = _document(_scan_pdf(tmp_path / "turned.pdf", pixels, rotate))
+    grid = OcrGrid().find(doc, doc.pages[0], Settings())
+    want = _matrix(grids[1])
+    got = _matrix(grid)
+    assert [len(r) for r in got] == [len(r) for r in want]
+    same = sum(g == w for gr, wr in zip(got, want) for g, w in zip(gr, wr))
+    assert same >= 0.97 * sum(len(r) for r in want)
+
+
+# --------------------------------------------------------------------------- text layer
+
+
+@needs_tesseract
+def test_a_scanners_text_layer_is_used_only_where_the_image_agrees(grids):
+    # Tesseract's own searchable PDF of the same page: its layer misreads words, and places
+    # "8)|9|10|11/12/13)/14)|" (the number row read through its rulings) as one word
+    # spread over eight cells; OCR decides those cells, so the grid reads as the plain scan's
+    doc = open_document(PDFS / "scan-tesseract-text-layer.pdf")
+    grid = OcrGrid().find(doc, doc.pages[0], Settings())
+    assert _matrix(grid) == _matrix(grids[1])
+    from_layer = [c for c in grid.cells if c.confidence == ocr.LAYER_CONFIDENCE]
+    assert from_layer and not [c for c in from_layer if c.row == 2]  # the number row
+
+
+def _column(texts: list[str]) -> PageGrid:
+    """An OCR grid of one column, a cell per text."""
+    cells = tuple(Cell(i, 0, 1, 1, (0, 10 * i, 10, 10 * i + 10), t, confidence=80.0)
+                  for i, t in enumerate(texts))
+    return PageGrid(1, (0, 0, 10, 10 * len(texts)), (0.0, 10.0),
+                    tuple(10.0 * i for i in range(len(texts) + 1)), cells, source="ocr")
+
+
+def test_a_rare_misread_token_takes_the_documents_own_spelling():
+    texts = ["di lingkungan Unit/Satuan Kerja"] * 3 + ["Tim R8 di UnivSatuan Kerja; keria"]
+    texts += ["Tim RB"] * 3 + ["Eselon II", "11 kerja", "kerja", "kerja"]
+    fixed = ocr.consensus([_column(texts), None])
+    assert fixed[1] is None
+    assert fixed[0].cells[3].text == "Tim RB di Unit/Satuan Kerja; kerja"
+    assert [c.text for c in fixed[0].cells[7:9]] == ["Eselon II", "11 kerja"]  # not numbers
+
+
+@pytest.mark.parametrize("read, printed", [
+    ("NOMOR 12/HK.03-Kpt/6104/Kab!II/2025", "NOMOR 12/HK.03-Kpt/6104/Kab/II/2025"),
+    ("Unit|Satuan Kerja", "Unit/Satuan Kerja"),
+    ("a | b", "a | b"),  # a bar between words is no slash misread
+    ("123/PP.04.1-Kpt/61/Prov/l/2024", "123/PP.04.1-Kpt/61/Prov/I/2024"),  # roman month
+    ("Kab/Xll/2024 dan/lain", "Kab/XII/2024 dan/lain"),
+])
+def test_a_slash_read_as_a_bang_or_bar_is_a_slash(read, printed):
+    assert ocr.slashes(read) == printed
+
+
+def test_a_word_a_narrow_column_broke_is_joined_as_the_decree_prints_it():
+    texts = ["Perundangan/Dereg ulasi Kebijakan"] + ["Perundangan/Deregulasi Kebijakan"] * 3
+    texts += ["SOP dilingkungan unit"] + ["di lingkungan unit"] * 3 + ["Dalam proses"]
+    fixed = [c.text for c in ocr.consensus([_column(texts)])[0].cells]
+    assert fixed[0] == "Perundangan/Deregulasi Kebijakan"
+    assert fixed[4] == "SOP dilingkungan unit"  # both spellings are printed: never split
+    assert fixed[-1] == "Dalam proses"

@@ -3,7 +3,8 @@ import pytest
 from conftest import PDFS
 from extract.chars import decode_glyph
 from extract.errors import BrokenPdf, EncryptedPdf, NotAPdf
-from extract.pages import lexicon, open_document
+from extract.model import Char
+from extract.pages import lexicon, open_document, unreadable_text
 from extract.settings import Settings
 
 
@@ -19,6 +20,38 @@ def test_pages_are_classified():
 def test_scan_pages_have_no_text_layer():
     doc = open_document(PDFS / "singkawang-2023-scan.pdf")
     assert {p.kind for p in doc.pages} == {"scan"}
+    assert {p.scan_reason for p in doc.pages} == {"scanned page without a text layer"}
+
+
+def test_an_image_page_is_a_scan_even_under_a_text_layer():
+    for name in ("hard-searchable-scan.pdf", "scan-tesseract-text-layer.pdf"):
+        doc = open_document(PDFS / name)
+        assert {p.kind for p in doc.pages} == {"scan"}
+        assert all(p.chars or p.hidden for p in doc.pages)  # the layer is kept for OCR
+        assert all("with a text layer" in p.scan_reason for p in doc.pages)
+
+
+def test_a_text_layer_that_decodes_to_junk_is_read_from_the_image():
+    doc = open_document(PDFS / "no-tounicode-read-as-scan.pdf")  # no ToUnicode, custom encoding
+    assert {p.kind for p in doc.pages} == {"scan"}
+    assert all(p.scan_reason.startswith("text layer unreadable (fonts without a Unicode map)")
+               and p.text == "" for p in doc.pages)
+    assert not doc.lexicon  # junk never becomes the document's words
+
+
+def _chars(text: str) -> list[Char]:
+    return [Char(ch, 6.0 * i, 0.0, 6.0 * i + 5, 10.0, "F", 10.0) for i, ch in enumerate(text)]
+
+
+def test_letters_in_a_private_order_are_no_text():
+    # a Type3 font without glyph names: codes come out as letters, one per glyph in order
+    # of first use, so the words are letters but no Indonesian ones
+    junk = " ".join(["abcd efbg hicj dkal mnop"] * 10)
+    assert unreadable_text(_chars(junk)) == "its letters spell no Indonesian words"
+    text = " ".join(["kegiatan di lingkungan satuan kerja dan evaluasi"] * 6)
+    assert unreadable_text(_chars(text)) == ""
+    assert unreadable_text(_chars("\x01\x02\x03 \x04\x05 abc")) == "fonts without a Unicode map"
+    assert unreadable_text(_chars("ef\ufffdcient and " * 3)) == ""  # one unmapped ligature
 
 
 @pytest.mark.parametrize("font,code,want", [
