@@ -126,6 +126,7 @@ class ColumnMap:
     jadwal_satuan: Literal["bulan", "triwulan"]
     page_no: int  # the page whose header defined it
     header_rows: int  # rows of the grid taken by header and column-number rows
+    repeated: frozenset[int] = frozenset()  # rows further down that repeat the header
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -202,3 +203,4 @@ class Result:
     low_confidence_rows: list[int] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     grids: list[PageGrid] = field(default_factory=list)
+    kolom_absen: tuple[str, ...] = ()  # contract columns the source table does not have

@@ -59,6 +59,7 @@ def dokumen(result: Result) -> dict:
         "halaman_lampiran": list(result.halaman_lampiran) if result.halaman_lampiran else None,
         "jumlah_baris": int(len(result.table)),
         "metode": result.metode,
+        "kolom_absen": list(result.kolom_absen),
         "validasi": {
             "baris_diterima": int(len(result.table)),
             "baris_ditolak": int(len(result.rejected)),

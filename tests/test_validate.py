@@ -1,5 +1,7 @@
 from extract.model import Column, ColumnMap, MarkCell, Row
-from extract.normalise import normalise, raw_marks
+import pandas as pd
+
+from extract.normalise import absent_columns, normalise, raw_marks
 from extract.validate import validate
 
 CMAP = ColumnMap(columns=tuple(
@@ -32,3 +34,32 @@ def test_unknown_area_is_a_warning_not_a_rejection():
     checked = validate(normalise(rows, CMAP, "kpu-x-2023-1"))
     assert len(checked.table) == 1 and checked.table["area_kode"].isna().all()
     assert "Area Tak Dikenal" in checked.warnings[0]
+
+
+SAKIP = ColumnMap(columns=tuple(
+    [Column(n, i, i + 1, n) for i, n in enumerate(
+        ["sasaran", "kegiatan", "indikator", "anggaran"])]
+    + [Column(f"bulan_{m:02d}", 10 + m, 11 + m, str(m)) for m in range(1, 13)]),
+    jadwal_satuan="bulan", page_no=1, header_rows=3)
+
+
+def test_table_without_area_keeps_its_rows_and_names_what_it_lacks():
+    def sakip(kegiatan, indikator, anggaran):
+        return Row(values={"sasaran": "S", "kegiatan": kegiatan, "indikator": indikator,
+                           "anggaran": anggaran},
+                   marks=tuple(MarkCell("") for _ in range(12)), halaman_awal=1, halaman_akhir=1)
+
+    rows = [sakip("Program X", "", ""), sakip("Keg", "Ind", "452.750.000,00"),
+            sakip("", "", "1.000"), sakip("Keg", "Ind", "dua juta")]
+    absent = absent_columns(SAKIP)
+    assert absent == ("area_no", "area", "area_kode", "sub_kegiatan", "keterangan")
+    df = normalise(rows, SAKIP, "dishub-2016")
+    checked = validate(df, raw_marks(rows, SAKIP), absent)
+    assert list(checked.table["row_no"]) == [1, 2, 4]  # row 3 says nothing: rejected
+    table = checked.table
+    assert table[["area", "area_no", "area_kode", "sub_kegiatan"]].isna().all().all()
+    assert table["anggaran"].dtype == "Float64" and table["anggaran"].iloc[1] == 452750000.0
+    assert table["anggaran_teks"].iloc[1] == "452.750.000,00"
+    assert pd.isna(table["anggaran"].iloc[2]) and table["anggaran_teks"].iloc[2] == "dua juta"
+    assert any("dua juta" in w for w in checked.warnings)
+    assert not any("RB area" in w for w in checked.warnings)
