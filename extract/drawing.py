@@ -6,49 +6,25 @@ import ctypes
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from .geometry import Matrix, page_objects
 from .model import WHITE, Fill, Ruling
 from .settings import Settings
 
 
-def read_drawing(page: pdfium.PdfPage, height: float,
+def read_drawing(page: pdfium.PdfPage, display: Matrix,
                   settings: Settings) -> tuple[list[Ruling], list[Fill], int]:
-    """Rulings and filled areas of a page, in page coordinates (forms flattened)."""
+    """Rulings and filled areas of a page in display coordinates (``geometry``), forms
+    flattened; fills in painting order with their ``z``."""
     rulings: list[Ruling] = []
     fills: list[Fill] = []
     images = 0
     thick = settings.grid.max_ruling_thickness
-
-    def walk(objs, ctm: tuple[float, ...]) -> None:
-        nonlocal images
-        for obj in objs:
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
-            matrix = _concat(_obj_matrix(obj), ctm)
-            if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-                images += 1
-            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-                count = pdfium_c.FPDFFormObj_CountObjects(obj)
-                walk((pdfium_c.FPDFFormObj_GetObject(obj, j) for j in range(count)), matrix)
-            elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-                _read_path(obj, matrix, height, thick, rulings, fills)
-
-    count = pdfium_c.FPDFPage_CountObjects(page.raw)
-    walk((pdfium_c.FPDFPage_GetObject(page.raw, j) for j in range(count)), (1, 0, 0, 1, 0, 0))
+    for z, obj, kind, matrix in page_objects(page, display):
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            images += 1
+        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            _read_path(obj, matrix, z, thick, rulings, fills)
     return rulings, fills, images
-
-
-def _obj_matrix(obj) -> tuple[float, ...]:
-    m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
-        return (1, 0, 0, 1, 0, 0)
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
-
-
-def _concat(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
-    """m then n (PDF row-vector convention)."""
-    a, b, c, d, e, f = m
-    a2, b2, c2, d2, e2, f2 = n
-    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
-            e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
 
 
 def _color(getter, obj) -> tuple[int, int, int, int]:
@@ -58,13 +34,13 @@ def _color(getter, obj) -> tuple[int, int, int, int]:
     return (r.value, g.value, b.value, a.value)
 
 
-def _read_path(obj, m: tuple[float, ...], height: float, thick: float,
+def _read_path(obj, m: Matrix, z: int, thick: float,
                rulings: list[Ruling], fills: list[Fill]) -> None:
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
     pdfium_c.FPDFPath_GetDrawMode(obj, fill_mode, stroke)
     if not fill_mode.value and not stroke.value:
         return
-    subpaths = _subpaths(obj, m, height)
+    subpaths = _subpaths(obj, m)
     if fill_mode.value:
         r, g, b, a = _color(pdfium_c.FPDFPageObj_GetFillColor, obj)
         for pts in subpaths:
@@ -76,7 +52,8 @@ def _read_path(obj, m: tuple[float, ...], height: float, thick: float,
                 if (r, g, b) != WHITE:
                     rulings.append(Ruling(x0, top, x1, bottom))
             else:
-                fills.append(Fill(bbox=box, color=(r, g, b)))
+                fills.append(Fill(bbox=box, color=(r, g, b), z=z,
+                                  opaque=a == 255 and not pdfium_c.FPDFPageObj_HasTransparency(obj)))
     if stroke.value:
         r, g, b, a = _color(pdfium_c.FPDFPageObj_GetStrokeColor, obj)
         if (r, g, b) == WHITE or a == 0:
@@ -87,8 +64,8 @@ def _read_path(obj, m: tuple[float, ...], height: float, thick: float,
                     rulings.append(Ruling(min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)))
 
 
-def _subpaths(obj, m: tuple[float, ...], height: float) -> list[list[tuple[float, float]]]:
-    """Straight-segment polylines of a path in top-left page coordinates; curves end a run."""
+def _subpaths(obj, m: Matrix) -> list[list[tuple[float, float]]]:
+    """Straight-segment polylines of a path in display coordinates; curves end a run."""
     a, b, c, d, e, f = m
     x, y = ctypes.c_float(), ctypes.c_float()
     out: list[list[tuple[float, float]]] = []
@@ -96,7 +73,7 @@ def _subpaths(obj, m: tuple[float, ...], height: float) -> list[list[tuple[float
     for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
         seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
         pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
-        pt = (a * x.value + c * y.value + e, height - (b * x.value + d * y.value + f))
+        pt = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
         kind = pdfium_c.FPDFPathSegment_GetType(seg)
         if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
             if len(cur) > 1:

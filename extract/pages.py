@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from .chars import read_chars
+from .chars import place_glyphs, read_glyphs, upright_turn
 from .drawing import read_drawing
+from .geometry import display, page_box
 from .errors import BrokenPdf, EncryptedPdf
 from .intake import MAX_SCAN_PIXELS, read_pdf_bytes, refuse_bombs
 from .model import Document, Page, PageKind
 from .settings import Settings
-from .text import group_lines, line_text, words
+from .text import UNREADABLE, group_lines, line_text, tokens, words
 
 _LAMPIRAN_WORDS = re.compile(r"KEGIATAN|INDIKATOR|AREA\s+PERUBAHAN|PELAKSANAAN|JADWAL", re.I)
+_HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 _SIGNATURE_WORDS = re.compile(r"Ditetapkan\s+di|pada\s+tanggal|Salinan\s+sesuai", re.I)
 
 
@@ -50,18 +53,54 @@ def open_document(path: Path | str, settings: Settings | None = None) -> Documen
         pdf.close()
     return Document(path=path, sha256=hashlib.sha256(data).hexdigest(),
                     pages=tuple(_classify(pages, settings.grid.min_table_width)), password=settings.password,
-                    lexicon=lexicon(p.text for p in pages))
+                    lexicon=lexicon(run for p in pages for run in word_runs(p)))
 
 
-def lexicon(texts) -> frozenset[str]:
-    """Words printed with a space on both sides: whole words, never a fragment of a word
-    that a line break cut (those sit at a line's start or end)."""
+def lexicon(runs: Iterable[Sequence[str]]) -> frozenset[str]:
+    """Words printed with an ordinary word space on both sides: whole words, never a piece
+    of one that a line break cut (those end or start a run). ``runs`` are the words of one
+    stretch of text each (``word_runs``); hyphenated forms ("nilai-nilai") are kept too."""
     out: set[str] = set()
-    for text in texts:
-        for line in text.splitlines():
-            for token in line.split()[1:-1]:
-                out.update(words(token))
+    for run in runs:
+        for token in run[1:-1]:
+            out.update(words(token))
+            out.update(_HYPHENATED.findall(token.lower()))
     return frozenset(out)
+
+
+def word_runs(page: Page) -> Iterator[list[str]]:
+    """Each printed line of ``page`` cut where a table's columns part it: at a vertical
+    ruling between two words or a gap wider than an em. The words inside a run stand between
+    ordinary word spaces; a run's first and last word may be a piece of a cut word."""
+    upright = [r for r in page.rulings if not r.horizontal]
+    for line in group_lines(c for c in page.chars if not c.text.isspace()):
+        top, bottom = min(c.top for c in line), max(c.bottom for c in line)
+        size = max(c.size for c in line)
+        walls = [(r.x0 + r.x1) / 2 for r in upright if r.top < bottom and r.bottom > top]
+        run: list[str] = []
+        last = None
+        for text, x0, x1 in tokens(line):
+            if last is not None and (x0 - last > size or any(last <= w <= x0 for w in walls)):
+                yield run
+                run = []
+            run.append(text)
+            last = x1
+        if run:
+            yield run
+
+
+def hidden_text_warnings(doc: Document) -> list[str]:
+    """One line per page whose text layer holds characters a reader cannot see, with how
+    many and why; scanned pages are left out (their invisible layer is the OCR text)."""
+    out = []
+    for page in doc.pages:
+        if page.kind == "scan" or not page.hidden_why:
+            continue
+        total = sum(n for _, n in page.hidden_why)
+        detail = ", ".join(f"{why}: {n}" for why, n in page.hidden_why)
+        out.append(f"page {page.page_no}: {total} characters that cannot be seen were "
+                   f"ignored ({detail})")
+    return out
 
 
 def _read_page(pdf: pdfium.PdfDocument, index: int, path: Path, settings: Settings) -> Page:
@@ -70,15 +109,18 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, path: Path, settings: Settin
     except pdfium.PdfiumError as exc:
         raise BrokenPdf(f"page cannot be read ({exc})", path, index + 1) from None
     try:
-        width, height = page.get_size()
         textpage = page.get_textpage()
         try:
-            chars = read_chars(textpage, height)
+            glyphs = read_glyphs(page, textpage)
         finally:
             textpage.close()
-        rulings, fills, images = read_drawing(page, height, settings)
+        rotation = page.get_rotation()
+        geo = display(page_box(page), rotation, upright_turn(glyphs, rotation))
+        rulings, fills, images = read_drawing(page, geo.matrix, settings)
     finally:
         page.close()
+    chars, hidden, why = place_glyphs(glyphs, geo, fills)
+    width, height = geo.width, geo.height
     text_chars = [c for c in chars if not c.text.isspace()]
     if text_chars:
         kind: PageKind = "body"
@@ -87,9 +129,11 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, path: Path, settings: Settin
     if kind == "scan" and not width * height * (settings.ocr.dpi / 72) ** 2 <= MAX_SCAN_PIXELS:
         raise BrokenPdf(f"scanned page of {width:g} x {height:g} pt is too large to OCR at "
                         f"{settings.ocr.dpi} dpi", path, index + 1)
-    text = "\n".join(line_text(ln) for ln in group_lines(text_chars))
+    # a glyph without a character (an unread ligature) is no letter of the page's text
+    text = "\n".join(line_text(ln) for ln in group_lines(text_chars)).replace(UNREADABLE, "")
     return Page(page_no=index + 1, width=width, height=height, chars=tuple(chars),
-                rulings=tuple(rulings), fills=tuple(fills), kind=kind, text=text)
+                rulings=tuple(rulings), fills=tuple(fills), kind=kind, text=text,
+                hidden=tuple(hidden), hidden_why=tuple(sorted(why.items())))
 
 
 def _has_table_rulings(page: Page, min_width: float, min_rows: int = 2) -> bool:

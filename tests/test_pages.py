@@ -38,7 +38,7 @@ def test_symbol_font_fixture_reads_ticks():
 
 
 def test_lexicon_holds_whole_words_only():
-    words = lexicon(["Penataan Organisasi/Kelemba\ngaan lain kata di tengah"])
+    words = lexicon([["Penataan", "Organisasi/Kelemba"], ["gaan", "lain", "kata", "di", "tengah"]])
     assert "organisasi" not in words  # line-end token: might be a fragment
     assert {"lain", "kata", "di"} <= words
     assert "kelemba" not in words and "gaan" not in words
