@@ -12,6 +12,7 @@ after a label's first letter ("A NGGARAN", "T rw II"); the label is still the sa
 """
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -34,7 +35,6 @@ _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII":
 # Over the compact label (see ``compact``): words that title a schedule.
 _SCHEDULE_WORDS = re.compile(r"BULAN|PELAKSANAAN|JADWAL|WAKTU|TRIWULAN|JANGKA|^TW|^TRW")
 _QUARTER = re.compile(r"^(?:TW|TRIWULAN|TRW|Q|KUARTAL)(I{1,3}|IV|[1-4])$")
-_QUARTER_TITLE = re.compile(r"^(?:TRIWULAN|KUARTAL|TW|TRW)$|TRIWULAN|KUARTAL")
 # (pattern over the compact label, canonical name), first match wins. Short names are
 # anchored: without spaces "NO" or "KET" would match inside other words.
 _NAMED = (
@@ -58,21 +58,61 @@ _NAMED = (
 _STANDS_FOR = (("indikator_sasaran", "indikator"), ("rencana_aksi", "kegiatan"))
 
 
+# The words header patterns are made of: OCR'd headers are repaired towards them.
+_VOCABULARY = frozenset(
+    "NO NOMOR AREA PERUBAHAN KEGIATAN SUB RINCIAN INDIKATOR KEBERHASILAN UKURAN KINERJA "
+    "PELAKSANAAN JADWAL WAKTU BULAN TRIWULAN KUARTAL JANGKA TARGET OUTPUT KELUARAN "
+    "PENANGGUNG JAWAB PELAKSANA KET KETERANGAN CATATAN RENCANA AKSI PROGRAM SASARAN "
+    "STRATEGIS ANGGARAN PAGU BIAYA".split())
+
+
 def norm(text: str) -> str:
-    """Header text reduced to upper-case words: case, punctuation and breaks don't matter."""
-    return re.sub(r"\s+", " ", re.sub(r"[^0-9A-Za-z]+", " ", text)).strip().upper()
+    """Header text reduced to upper-case words: case, punctuation and breaks don't matter.
+
+    OCR'd headers come with quotes, brackets, words broken by a stray space ("INDIKA TOR")
+    and a misread letter ("KEGlATAN"): pieces that join into a header word are joined, and
+    a long word one letter off a header word is read as that word.
+    """
+    tokens = re.sub(r"[^0-9A-Za-z]+", " ", text).upper().split()
+    out: list[str] = []
+    for token in tokens:
+        if out and out[-1] not in _VOCABULARY and out[-1] + token in _VOCABULARY:
+            out[-1] += token
+        else:
+            out.append(token)
+    return " ".join(_repaired(t) for t in out)
+
+
+def _repaired(token: str) -> str:
+    if len(token) < 6 or token in _VOCABULARY or not token.isalpha():
+        return token
+    close = difflib.get_close_matches(token, _VOCABULARY, n=1, cutoff=0.85)
+    return close[0] if close else token
 
 
 def compact(text: str) -> str:
-    """Upper-case letters and digits only: a label whatever its spaces ("Se p" → "SEP")."""
-    return re.sub(r"[^0-9A-Za-z]+", "", text).upper()
+    """The normalised label without spaces: a label whatever its breaks ("Se p" → "SEP")."""
+    return norm(text).replace(" ", "")
 
 
 def _is_number_row(cells: Sequence[Cell], n_cols: int) -> bool:
-    """The 1..N column-number row that offices print under the header."""
+    """The 1..N column-number row that offices print under the header.
+
+    OCR misreads the odd digit ("li" for 11), so most numbers in their place suffice.
+    """
     if sum(c.colspan for c in cells) < n_cols or len(cells) < 5:
         return False
-    return [compact(c.text) for c in cells] == [str(i) for i in range(1, len(cells) + 1)]
+    texts = [_digits(compact(c.text)) for c in cells]
+    in_place = sum(t == str(i) for i, t in enumerate(texts, start=1))
+    return in_place >= 0.8 * len(cells) and all(len(t) <= 3 for t in texts)
+
+
+def _digits(token: str) -> str:
+    """A short token OCR may have read with letters for digits ("l1", "IO")."""
+    return token.translate(_DIGIT_LOOKALIKES) if len(token) <= 3 else token
+
+
+_DIGIT_LOOKALIKES = str.maketrans("ILOSZB", "110528")
 
 
 def _schedule_token(text: str) -> tuple[str, int] | None:
@@ -172,9 +212,9 @@ def repeated_header_rows(grid: PageGrid, cmap: ColumnMap) -> frozenset[int]:
     return frozenset(out)
 
 
-def _classify(leaf: str, parents: list[str]) -> str | None:
+def _classify(leaf: str) -> str | None:
     """Canonical name of a leaf header; "?k" for a numbered schedule slot whose unit (month
-    or quarter) only the number of slots can tell."""
+    or quarter) only the run of slots can tell."""
     t = compact(leaf)
     if t in _MONTHS:
         return f"bulan_{_MONTHS[t]:02d}"
@@ -184,30 +224,41 @@ def _classify(leaf: str, parents: list[str]) -> str | None:
         return f"tw_{_ROMAN.get(q) or int(q)}"
     k = _ordinal(t)
     if k is not None:
-        # a parent that is itself a quarter ("Trw I" over 1, 2, 3) groups months; a title
-        # that only says TRIWULAN numbers the quarters
-        if any(_QUARTER.match(compact(p)) for p in parents):
-            return f"?{k}"
-        if any(_QUARTER_TITLE.search(compact(p)) for p in parents):
-            return f"tw_{k}" if k <= 4 else None
-        if any("BULAN" in compact(p) for p in parents):
-            return f"bulan_{k:02d}"
-        return f"?{k}"
+        return f"?{k}"  # month or quarter: decided over the whole run (`_resolve_slots`)
     return _named(leaf) or snake(leaf) or None
 
 
 def _resolve_slots(columns: list[Column]) -> list[Column]:
-    """Numbered schedule slots are months when they run 1..12, quarters when 1..4."""
-    slots = [int(c.name[1:]) for c in columns if c.name.startswith("?")]
-    unit = {12: "bulan_{:02d}", 4: "tw_{}"}.get(len(slots)) if slots == list(
-        range(1, len(slots) + 1)) else None
-    out = []
-    for c in columns:
-        if c.name.startswith("?"):
-            k = int(c.name[1:])
+    """Numbered schedule slots are months or quarters, decided per run of adjacent slots.
+
+    A run counting 1..12 is months and 1..4 quarters, whatever title it sits under: a scan
+    can cut the spanning title ("PELAKSANAAN (BULAN)") in two where a glyph touches a column
+    line, so no single title cell speaks for the run. Otherwise the run's titles decide
+    (TRIWULAN / TW / KUARTAL, or BULAN), and slots that are neither keep their own label.
+    """
+    out = list(columns)
+    i = 0
+    while i < len(out):
+        if not out[i].name.startswith("?"):
+            i += 1
+            continue
+        j = i
+        while j < len(out) and out[j].name.startswith("?"):
+            j += 1
+        run = out[i:j]
+        slots = [int(c.name[1:]) for c in run]
+        titles = " ".join(norm(" ".join(c.header.split(" / ")[:-1])) for c in run)
+        unit = None
+        if slots == list(range(1, len(slots) + 1)) and len(slots) in (4, 12):
+            unit = "bulan_{:02d}" if len(slots) == 12 else "tw_{}"
+        elif re.search(r"TRIWULAN|\bTW\b|KUARTAL", titles) and max(slots) <= 4:
+            unit = "tw_{}"
+        elif "BULAN" in titles:
+            unit = "bulan_{:02d}"
+        for at, (k, c) in enumerate(zip(slots, run, strict=True), start=i):
             name = unit.format(k) if unit else snake(c.header.split(" / ")[-1])
-            c = Column(name, c.x0, c.x1, c.header)
-        out.append(c)
+            out[at] = Column(name, c.x0, c.x1, c.header)
+        i = j
     return out
 
 
@@ -294,8 +345,8 @@ def map_header(grid: PageGrid, previous: ColumnMap | None = None) -> ColumnMap:
         stack = [cell for cell in _covering(grid, c, label_rows) if cell.text.strip()]
         if not stack:
             continue
-        leaf, parents = stack[-1], [cell.text for cell in stack[:-1]]
-        name = _classify(leaf.text, parents)
+        leaf = stack[-1]
+        name = _classify(leaf.text)
         if name is None:
             continue
         x0, x1 = grid.xs[c], grid.xs[c + 1]
