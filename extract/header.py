@@ -298,30 +298,37 @@ def _quarter_targets(grid: PageGrid, first_body_row: int, columns: list[Column])
     """Quarter columns that hold target values ("55,56 %", "WTP") are targets, not a schedule.
 
     A quarterly column is a schedule only when its cells are marks (tick, dash, shading,
-    empty). When the table also has twelve month columns, those are its schedule and the
-    quarter columns are targets whatever they hold: a plan has one schedule.
+    empty); each run of TW I..IV columns is judged on its own, so a plan may have both.
+    When the table also has twelve month columns, those are its schedule and the quarter
+    columns are targets whatever they hold: a plan has one schedule.
     """
-    quarters = [c for c in columns if c.name.startswith("tw_")]
-    if not quarters:
-        return columns
-    months = sum(c.name.startswith("bulan_") for c in columns)
-    texts = [cell.text for cell in grid.cells if cell.row >= first_body_row and cell.text
-             and any(q.x0 - 1.0 <= cell.bbox[0] and cell.bbox[2] <= q.x1 + 1.0
-                     for q in quarters)]
-    values = sum(read_mark(MarkCell(t)) is None for t in texts)
-    if months < 12 and values <= 0.1 * len(texts):
-        return columns
-    return [Column(f"target_tw{c.name[3:]}", c.x0, c.x1, c.header) if c.name.startswith("tw_")
-            else c for c in columns]
+    months = sum(c.name.startswith("bulan_") for c in columns) == 12
+    out = list(columns)
+    i = 0
+    while i < len(out):
+        if not out[i].name.startswith("tw_"):
+            i += 1
+            continue
+        j = i + 1  # a run counts up: TW I..IV, then another run may start at TW I
+        while j < len(out) and out[j].name.startswith("tw_") and out[j].name > out[j - 1].name:
+            j += 1
+        run = out[i:j]
+        texts = [cell.text for cell in grid.cells if cell.row >= first_body_row and cell.text
+                 and any(q.x0 - 1.0 <= cell.bbox[0] and cell.bbox[2] <= q.x1 + 1.0 for q in run)]
+        values = sum(read_mark(MarkCell(t)) is None for t in texts)
+        if months or values > 0.1 * len(texts):
+            out[i:j] = [Column(f"target_tw{c.name[3:]}", c.x0, c.x1, c.header) for c in run]
+        i = j
+    return out
 
 
 def _stand_ins(columns: list[Column]) -> list[Column]:
+    """Names that depend on the rest of the table (see _STANDS_FOR)."""
     names = {c.name for c in columns}
-    for own, main in _STANDS_FOR:
-        if own in names and main not in names:
-            columns = [Column(main, c.x0, c.x1, c.header) if c.name == own else c
-                       for c in columns]
-    return columns
+    rename = {own: main for own, main in _STANDS_FOR if own in names and main not in names}
+    if "area" not in names:
+        rename["area_no"] = "no"  # without an AREA column, NO. numbers the rows, not areas
+    return [Column(rename.get(c.name, c.name), c.x0, c.x1, c.header) for c in columns]
 
 
 def map_header(grid: PageGrid, previous: ColumnMap | None = None) -> ColumnMap:

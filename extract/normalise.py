@@ -57,13 +57,15 @@ def months_of(marks: Sequence[bool | None], unit: str) -> list[bool | None]:
     return out
 
 
-def absent_columns(cmap: ColumnMap) -> tuple[str, ...]:
+def absent_columns(cmap: ColumnMap, rows: Sequence[Row]) -> tuple[str, ...]:
     """Canonical columns the table does not have (null in every row, named in ``kolom_absen``).
 
-    area_kode is read from AREA, so it is absent with it.
+    A column the header lacks is still there when rows carry it (areas titled by section
+    rows such as "II. PENATAAN ..."). area_kode is read from AREA, so it is absent with it.
     """
     names = set(cmap.names)
-    absent = [c for c in SOURCE_COLUMNS if c not in names]
+    absent = [c for c in SOURCE_COLUMNS
+              if c not in names and not any(row.values.get(c) for row in rows)]
     if "area" in absent:
         absent.insert(absent.index("area") + 1, "area_kode")
     return tuple(absent)
@@ -90,9 +92,9 @@ def normalise(rows: Sequence[Row], cmap: ColumnMap, doc_id: str) -> pd.DataFrame
     Columns the table does not have are null, not empty: "" means printed empty. ANGGARAN
     becomes ``anggaran`` (float64 rupiah) with the printed text in ``anggaran_teks``.
     """
-    absent = set(absent_columns(cmap))
+    absent = set(absent_columns(cmap, rows))
     extras = [c.name for c in cmap.columns
-              if c.name not in (*TEXT_COLUMNS, "area_no") and not c.name.startswith(("bulan_", "tw_"))]
+               if c.name not in (*TEXT_COLUMNS, "area_no") and not c.name.startswith(("bulan_", "tw_"))]
     if "anggaran" in extras:
         extras.insert(extras.index("anggaran") + 1, "anggaran_teks")
     records = []

@@ -59,7 +59,7 @@ def run(path: Path | str, settings: Settings | None = None) -> Result:
     rows, unreadable = drop_unreadable(stitch(pages))
     meta = read_metadata(_texts(doc, grids, settings))
     doc_id = doc_slug(meta.instansi, meta.tahun, meta.nomor, fallback=path.stem)
-    absent = absent_columns(pages[0].cmap)
+    absent = absent_columns(pages[0].cmap, rows)
     table = normalise(rows, pages[0].cmap, doc_id)
     checked = validate(table, raw_marks(rows, pages[0].cmap), absent)
     if not len(checked.table):

@@ -172,3 +172,24 @@ def test_header_repeated_mid_page_is_found():
                      ys=tuple(float(10 * r) for r in range(9)), cells=grid.cells + shifted)
     cmap = map_header(twice)
     assert cmap.header_rows == 3 and cmap.repeated == frozenset({4, 5, 6})
+
+
+def test_target_quarters_and_schedule_quarters_in_one_table():
+    """TARGET TW I..IV holding values beside WAKTU PELAKSANAAN TW I..IV holding ticks."""
+    top = ["NO", "SASARAN", "KEGIATAN", "INDIKATOR"]
+    n = len(top) + 8
+    xs = tuple(float(10 * i) for i in range(n + 1))
+    cells = [Cell(0, i, 2, 1, (xs[i], 0, xs[i + 1], 20), t) for i, t in enumerate(top)]
+    for g, title in enumerate(["TARGET", "WAKTU PELAKSANAAN"]):
+        c0 = len(top) + 4 * g
+        cells.append(Cell(0, c0, 1, 4, (xs[c0], 0, xs[c0 + 4], 10), title))
+        cells += [Cell(1, c0 + q, 1, 1, (xs[c0 + q], 10, xs[c0 + q + 1], 20), f"TW {roman}")
+                  for q, roman in enumerate(["I", "II", "III", "IV"])]
+    body = ["1", "Sasaran", "Keg", "Ind", "25%", "50%", "75%", "100%", "√", "-", "√", "-"]
+    cells += [Cell(2, c, 1, 1, (xs[c], 20, xs[c + 1], 30), t) for c, t in enumerate(body)]
+    cmap = map_header(PageGrid(page_no=1, bbox=(0, 0, xs[-1], 30), xs=xs,
+                               ys=(0.0, 10.0, 20.0, 30.0), cells=tuple(cells)))
+    assert cmap.names == ("no", "sasaran", "kegiatan", "indikator",
+                          "target_tw1", "target_tw2", "target_tw3", "target_tw4",
+                          "tw_1", "tw_2", "tw_3", "tw_4")
+    assert cmap.jadwal_satuan == "triwulan"

@@ -51,7 +51,7 @@ def test_table_without_area_keeps_its_rows_and_names_what_it_lacks():
 
     rows = [sakip("Program X", "", ""), sakip("Keg", "Ind", "452.750.000,00"),
             sakip("", "", "1.000"), sakip("Keg", "Ind", "dua juta")]
-    absent = absent_columns(SAKIP)
+    absent = absent_columns(SAKIP, rows)
     assert absent == ("area_no", "area", "area_kode", "sub_kegiatan", "keterangan")
     df = normalise(rows, SAKIP, "dishub-2016")
     checked = validate(df, raw_marks(rows, SAKIP), absent)
