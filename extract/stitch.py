@@ -164,6 +164,8 @@ def _ruled(grid: PageGrid, x0: float, x1: float, y: float, tol: float = 2.5) -> 
 
 
 def _page_break(above: TablePage, last: int, below: TablePage, first: int) -> _Break:
+    """How grid row ``last`` of the page ``above`` meets row ``first`` of the page ``below``
+    (see _Break), read from their cells and the lines drawn along the break."""
     owner_above, owner_below = _slots(above.grid), _slots(below.grid)
     full, opened, closed, own = set(), set(), set(), set()
     texts: dict[str, str] = {}
