@@ -9,6 +9,7 @@ is read in the same coordinates as the same table on a plain landscape page.
 """
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -32,7 +33,8 @@ def apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
     return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
 
 
-def map_box(m: Matrix, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+def map_box(m: Matrix, x0: float, y0: float, x1: float,
+            y1: float) -> tuple[float, float, float, float]:
     """Bounding box ``(x0, top, x1, bottom)`` of a user-space box under a quarter-turn matrix."""
     ax, ay = apply(m, x0, y0)
     bx, by = apply(m, x1, y1)
@@ -84,6 +86,11 @@ def quarter(dx: float, dy: float) -> int:
     return 90 if dy > 0 else 270
 
 
+def object_address(obj) -> int:
+    """A page object's identity (PDFium hands out a new ctypes pointer on each call)."""
+    return ctypes.c_void_p.from_buffer(obj).value or 0
+
+
 def object_matrix(obj) -> Matrix:
     m = pdfium_c.FS_MATRIX()
     if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
@@ -91,7 +98,8 @@ def object_matrix(obj) -> Matrix:
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
-def page_objects(page: pdfium.PdfPage, base: Matrix = IDENTITY) -> Iterator[tuple[int, object, int, Matrix]]:
+def page_objects(page: pdfium.PdfPage,
+                 base: Matrix = IDENTITY) -> Iterator[tuple[int, object, int, Matrix]]:
     """Every page object in painting order, form XObjects flattened: ``(z, obj, type, matrix)``.
 
     ``z`` counts objects in the order they are painted (later paint covers earlier), the same

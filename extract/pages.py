@@ -20,9 +20,9 @@ from .drawing import read_drawing
 from .geometry import display, page_box
 from .errors import BrokenPdf, EncryptedPdf
 from .intake import MAX_SCAN_PIXELS, read_pdf_bytes, refuse_bombs
-from .model import Document, Page, PageKind
+from .model import Char, Document, Page, PageKind, Ruling
 from .settings import Settings
-from .text import UNREADABLE, group_lines, line_text, tokens, words
+from .text import UNREADABLE, Word, group_lines, tokens, words
 
 _LAMPIRAN_WORDS = re.compile(r"KEGIATAN|INDIKATOR|AREA\s+PERUBAHAN|PELAKSANAAN|JADWAL", re.I)
 _HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
@@ -48,45 +48,63 @@ def open_document(path: Path | str, settings: Settings | None = None) -> Documen
             raise BrokenPdf("the PDF has no pages", path)
         if n > settings.max_pages:
             raise BrokenPdf(f"{n} pages is more than the limit of {settings.max_pages}", path)
-        pages = [_read_page(pdf, i, path, settings) for i in range(n)]
+        read = [_read_page(pdf, i, path, settings) for i in range(n)]
     finally:
         pdf.close()
+    pages = [page for page, _ in read]
     return Document(path=path, sha256=hashlib.sha256(data).hexdigest(),
                     pages=tuple(_classify(pages, settings.grid.min_table_width)), password=settings.password,
-                    lexicon=lexicon(run for p in pages for run in word_runs(p)))
+                    lexicon=lexicon(run for _, runs in read for run in runs))
 
 
-def lexicon(runs: Iterable[Sequence[str]]) -> frozenset[str]:
-    """Words printed with an ordinary word space on both sides: whole words, never a piece
-    of one that a line break cut (those end or start a run). ``runs`` are the words of one
-    stretch of text each (``word_runs``); hyphenated forms ("nilai-nilai") are kept too."""
+def lexicon(runs: Iterable[tuple[Sequence[str], bool, bool]]) -> frozenset[str]:
+    """Words printed whole: between ordinary word spaces, first in a cell, or last on a line
+    that had room for more. Another run's first word and a full line's last word may be
+    pieces of a word a line break cut, so they are left out. ``runs`` are ``(words, first
+    line of a cell, ends with room)`` (``word_runs``); hyphenated forms ("nilai-nilai") are
+    kept too."""
     out: set[str] = set()
-    for run in runs:
-        for token in run[1:-1]:
+    for run, first, room in runs:
+        inner = run[0 if first else 1: None if room and not run[-1].endswith("-") else -1]
+        for token in inner:
             out.update(words(token))
             out.update(_HYPHENATED.findall(token.lower()))
     return frozenset(out)
 
 
-def word_runs(page: Page) -> Iterator[list[str]]:
-    """Each printed line of ``page`` cut where a table's columns part it: at a vertical
-    ruling between two words or a gap wider than an em. The words inside a run stand between
-    ordinary word spaces; a run's first and last word may be a piece of a cut word."""
-    upright = [r for r in page.rulings if not r.horizontal]
-    for line in group_lines(c for c in page.chars if not c.text.isspace()):
+def word_runs(lines: Sequence[Sequence[Char]], line_words: Sequence[Sequence[Word]],
+              rulings: Sequence[Ruling]) -> Iterator[tuple[list[str], bool, bool]]:
+    """Each printed line (its characters as ``group_lines`` gives them, and its ``tokens``)
+    cut where a table's columns part it: at a vertical ruling between two words or a gap
+    wider than an em. With each run: whether a ruling runs right above it (the first line of
+    a cell: its first word was not cut) and whether it stops more than 1.5 em short of the
+    ruling to its right (a line with that much room was not full: its last word was not cut).
+    """
+    upright = [r for r in rulings if not r.horizontal]
+    flat = [r for r in rulings if r.horizontal]
+    for line, found in zip(lines, line_words):
         top, bottom = min(c.top for c in line), max(c.bottom for c in line)
         size = max(c.size for c in line)
-        walls = [(r.x0 + r.x1) / 2 for r in upright if r.top < bottom and r.bottom > top]
-        run: list[str] = []
-        last = None
-        for text, x0, x1 in tokens(line):
-            if last is not None and (x0 - last > size or any(last <= w <= x0 for w in walls)):
-                yield run
-                run = []
-            run.append(text)
-            last = x1
-        if run:
-            yield run
+        walls = sorted((r.x0 + r.x1) / 2 for r in upright if r.top < bottom and r.bottom > top)
+        above = [r for r in flat if r.top <= top and top - r.bottom < 0.9 * (bottom - top)]
+        runs: list[list[Word]] = []
+        for word in found:
+            if runs and (word[1] - runs[-1][-1][2] > size
+                         or any(runs[-1][-1][2] <= w <= word[1] for w in walls)):
+                runs.append([word])
+            elif runs:
+                runs[-1].append(word)
+            else:
+                runs.append([word])
+        for run in runs:
+            x0, x1 = run[0][1], run[-1][2]
+            yield ([w for w, _, _ in run], any(r.x0 <= x0 and r.x1 >= x1 for r in above),
+                   _room(x1, walls, size))
+
+
+def _room(x1: float, walls: Sequence[float], size: float) -> bool:
+    right = next((w for w in walls if w >= x1), None)
+    return right is not None and right - x1 > 1.5 * size
 
 
 def hidden_text_warnings(doc: Document) -> list[str]:
@@ -103,7 +121,9 @@ def hidden_text_warnings(doc: Document) -> list[str]:
     return out
 
 
-def _read_page(pdf: pdfium.PdfDocument, index: int, path: Path, settings: Settings) -> Page:
+def _read_page(pdf: pdfium.PdfDocument, index: int, path: Path,
+               settings: Settings) -> tuple[Page, list[tuple[list[str], bool]]]:
+    """The page, and its text cut into word runs for the document's lexicon."""
     try:
         page = pdf[index]
     except pdfium.PdfiumError as exc:
@@ -129,11 +149,15 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, path: Path, settings: Settin
     if kind == "scan" and not width * height * (settings.ocr.dpi / 72) ** 2 <= MAX_SCAN_PIXELS:
         raise BrokenPdf(f"scanned page of {width:g} x {height:g} pt is too large to OCR at "
                         f"{settings.ocr.dpi} dpi", path, index + 1)
+    lines = group_lines(text_chars)
+    line_words = [tokens(ln) for ln in lines]
     # a glyph without a character (an unread ligature) is no letter of the page's text
-    text = "\n".join(line_text(ln) for ln in group_lines(text_chars)).replace(UNREADABLE, "")
+    text = "\n".join(" ".join(w for w, _, _ in found) for found in line_words)
+    text = text.replace(UNREADABLE, "")
     return Page(page_no=index + 1, width=width, height=height, chars=tuple(chars),
                 rulings=tuple(rulings), fills=tuple(fills), kind=kind, text=text,
-                hidden=tuple(hidden), hidden_why=tuple(sorted(why.items())))
+                hidden=tuple(hidden), hidden_why=tuple(sorted(why.items()))), \
+        list(word_runs(lines, line_words, rulings))
 
 
 def _has_table_rulings(page: Page, min_width: float, min_rows: int = 2) -> bool:

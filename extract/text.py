@@ -36,10 +36,13 @@ def group_lines(chars: Iterable[Char]) -> list[list[Char]]:
     return [sorted(members, key=lambda c: c.x0) for _, _, members in lines]
 
 
-def tokens(line: Sequence[Char]) -> list[tuple[str, float, float]]:
+Word = tuple[str, float, float]  # a printed word: its text, x0 and x1 (points)
+
+
+def tokens(line: Sequence[Char]) -> list[Word]:
     """One line's words as printed, ``(text, x0, x1)`` left to right: split at space glyphs
     and at gaps wider than ``_SPACE_GAP`` of the (effective) font size."""
-    out: list[tuple[str, float, float]] = []
+    out: list[Word] = []
     text: list[str] = []
     x0 = x1 = 0.0
     prev: Char | None = None
@@ -47,7 +50,8 @@ def tokens(line: Sequence[Char]) -> list[tuple[str, float, float]]:
         if ch.text.isspace():
             prev = None
             continue
-        if prev is None or ch.x0 - prev.x1 > _SPACE_GAP * max(ch.size, prev.size, 1.0):
+        if prev is None or ch.x0 - prev.x1 > _SPACE_GAP * (
+                ch.size if ch.size > prev.size else prev.size if prev.size > 1.0 else 1.0):
             if text:
                 out.append(("".join(text), x0, x1))
             text, x0 = [], ch.x0
@@ -74,8 +78,8 @@ def broken_word(text: str, next_text: str, filled: float, width: float,
     (``filled`` over ``width``) and the word is too long for a line of its own: ``span``,
     the two pieces' width together, is over ``width``. The next line must go on in the same
     word (lower case, or capitals or digits after the same). The document's ``lexicon``
-    decides the rest: a join that makes a word it uses is made, a piece before the break that
-    is a word of its own is never joined to anything else.
+    decides the rest: a join that makes a word it uses is made; a piece after the break that
+    is a word of its own, or one before it longer than three letters, is never joined.
 
     Without ``span`` (OCR words, measured less finely: ``filled`` then adds the next line's
     first word and ``width`` is the column's widest line) the piece before the break must be
@@ -103,7 +107,9 @@ def broken_word(text: str, next_text: str, filled: float, width: float,
         return True
     if span is None:
         return heads[-1] not in lexicon and tails[0] not in lexicon
-    return heads[-1] not in lexicon
+    # a whole word before the break is no piece, unless it is a short one ("ke", "di") that
+    # a longer word can begin with ("Ke" / "lembagaan"); a whole word after it starts anew
+    return not (tails[0] in lexicon or (heads[-1] in lexicon and len(heads[-1]) > 3))
 
 
 def soft_hyphen(head: str, tail: str, lexicon: AbstractSet[str]) -> bool:
@@ -181,14 +187,21 @@ def cell_text(lines: Sequence[Sequence[Char]], width: float,
             printed.append((line_words, first.x1 - first.x0))
     if not printed:
         return ""
-    text = " ".join(t for t, _, _ in printed[0][0])
+    breaks = []  # (line, next line, filled, span) of each in-cell line break
     for (prev, _), (line, first_width) in zip(printed, printed[1:]):
-        prev_text = " ".join(t for t, _, _ in prev)
-        filled = prev[-1][2] - prev[0][1] + first_width
-        span = (prev[-1][2] - prev[-1][1]) + (line[0][2] - line[0][1])
-        joined = join_line(prev_text, " ".join(t for t, _, _ in line), filled, width, lexicon,
-                           span)
-        text = text[: len(text) - len(prev_text)] + joined  # text ends with prev_text
+        breaks.append([" ".join(t for t, _, _ in prev), " ".join(t for t, _, _ in line),
+                       prev[-1][2] - prev[0][1] + first_width,
+                       (prev[-1][2] - prev[-1][1]) + (line[0][2] - line[0][1])])
+    for here, after in zip(breaks, breaks[1:]):
+        # a line that is one piece of a word cut again was moved down whole ("Setiap" /
+        # "triwula" / "n"): the break before it cuts nothing
+        if " " not in after[0] and broken_word(*after[:3], width=width, lexicon=lexicon,
+                                               span=after[3]):
+            here[3] = 0.0
+    text = breaks[0][0] if breaks else " ".join(t for t, _, _ in printed[0][0])
+    for line, next_line, filled, span in breaks:
+        joined = join_line(line, next_line, filled, width, lexicon, span)
+        text = text[: len(text) - len(line)] + joined  # text ends with this line
     return restore_ligatures(collapse(text), lexicon)
 
 

@@ -48,7 +48,8 @@ def turned(src: Path, dst: Path) -> Path:
     return dst
 
 
-def symbol_font_pdf(dst: Path, font: str, codes: bytes, to_unicode: dict[int, int] | None = None) -> Path:
+def symbol_font_pdf(dst: Path, font: str, codes: bytes,
+                    to_unicode: dict[int, int] | None = None) -> Path:
     """One page showing ``codes`` in a non-embedded symbolic TrueType font ``font`` (as Word
     writes Insert Symbol glyphs), with a ToUnicode map only when ``to_unicode`` is given."""
     pdf = pikepdf.new()

@@ -7,6 +7,7 @@ import pytest
 from conftest import BORN_DIGITAL, PDFS, extracted
 from extract.chars import decode_glyph
 from extract.geometry import display
+from extract.ligatures import Ligatures
 from extract.model import MarkCell
 from extract.normalise import read_mark
 from extract.pages import open_document
@@ -203,11 +204,30 @@ def test_unmapped_ligatures_are_read_by_their_shape(tmp_path):
 
 
 def test_unreadable_glyphs_are_flagged_never_written(monkeypatch):
-    from extract import chars
-
-    monkeypatch.setattr(chars._Ligatures, "read", lambda *args: None)
+    monkeypatch.setattr(Ligatures, "read", lambda *args: None)  # no shape reading
     result = run(PDFS / "hard-ligatures-unmapped.pdf")
     for column in ("kegiatan", "sub_kegiatan", "indikator"):
         assert not result.table[column].str.contains("\ufffd").any()
     notes = [w for w in result.warnings if "without a character" in w]
     assert notes and any("Grati?kasi" in w for w in notes)
+
+
+def test_each_way_of_hiding_text_is_named(tmp_path):
+    content = b"""
+    q BT /F1 9 Tf 72 700 Td (seen) Tj ET Q
+    q BT 3 Tr /F1 9 Tf 72 680 Td (mode) Tj ET Q
+    q BT 7 Tr /F1 9 Tf 72 670 Td (clip) Tj ET Q
+    q 1 1 1 rg BT /F1 9 Tf 72 660 Td (white) Tj ET Q
+    q BT /F1 0.05 Tf 72 650 Td (tiny) Tj ET Q
+    q BT /F1 9 Tf -60 640 Td (out) Tj ET Q
+    q 0 0 10 10 re W n BT /F1 9 Tf 72 630 Td (cut) Tj ET Q
+    q BT /F1 9 Tf 72 620 Td (under) Tj ET 0 0 1 rg 70 615 40 14 re f Q
+    q 0 0 1 rg 70 595 60 14 re f 0 0 0.95 rg BT /F1 9 Tf 72 600 Td (blue) Tj ET Q
+    q 0 0 1 rg 70 575 60 14 re f 1 1 1 rg BT /F1 9 Tf 72 580 Td (/ on blue) Tj ET Q
+    """
+    page = open_document(text_pdf(tmp_path / "h.pdf", content)).pages[0]
+    assert page.text == "seen\n/ on blue"
+    assert dict(page.hidden_why) == {
+        "invisible render mode": 8, "same colour as its background": 9, "too small to read": 4,
+        "off the page": 3, "clipped away": 3, "covered by a later fill": 5}
+    assert "".join(c.text for c in page.hidden if not c.text.isspace()).startswith("modeclip")
