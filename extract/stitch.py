@@ -137,7 +137,8 @@ class _Break:
     ``full``: the cell's text runs down to the foot of the page, so it may go on. ``open``:
     no line closes the cell at the foot nor opens one at the top of the next page (a
     spreadsheet's merged cell running across the break): it is one cell. ``closed``: no line
-    at the foot but one over the next page's first row: the cell ended at the break.
+    at the foot but one over the next page's first row, where other columns have none:
+    the cell ended at the break.
     ``own``: the cells on both sides belong to that one row (no merge), with the text
     above in ``above``.
     """
@@ -165,20 +166,29 @@ def _ruled(grid: PageGrid, x0: float, x1: float, y: float, tol: float = 2.5) -> 
 
 def _page_break(above: TablePage, last: int, below: TablePage, first: int) -> _Break:
     """How grid row ``last`` of the page ``above`` meets row ``first`` of the page ``below``
-    (see _Break), read from their cells and the lines drawn along the break."""
+    (see _Break), read from their cells and the lines drawn along the break.
+
+    A line across the whole table at the top of a page is its border (or the bottom of a
+    repeated header) and says nothing about the cells under it; one drawn over some
+    columns only is where cells begin.
+    """
     owner_above, owner_below = _slots(above.grid), _slots(below.grid)
+    columns = [c for c in above.cmap.columns if not c.name.startswith(("bulan_", "tw_"))]
+    top = below.grid.ys[first]
+    lined = {c.name: _ruled(below.grid, c.x0, c.x1, top) for c in columns}
+    partial = not all(lined.values())
     full, opened, closed, own = set(), set(), set(), set()
     texts: dict[str, str] = {}
-    for col in above.cmap.columns:
-        if col.name.startswith(("bulan_", "tw_")):
-            continue
+    for col in columns:
         cells = _covering(above.grid, owner_above, last, col)
         texts[col.name] = collapse(" ".join(cell.text for cell in cells))
         if any(cell.full for cell in cells):
             full.add(col.name)
         if not _ruled(above.grid, col.x0, col.x1, above.grid.ys[last + 1]):
-            top = below.grid.ys[first]
-            (closed if _ruled(below.grid, col.x0, col.x1, top) else opened).add(col.name)
+            if not lined[col.name]:
+                opened.add(col.name)
+            elif partial:
+                closed.add(col.name)
         under = _covering(below.grid, owner_below, first, col)
         if all(c.row == last and c.rowspan == 1 for c in cells) and all(
                 c.rowspan == 1 for c in under):

@@ -1,5 +1,7 @@
 """Stitching on hand-built grids: one page break, merged cells, split rows."""
-from extract.model import Cell, Column, ColumnMap, PageGrid
+from dataclasses import replace
+
+from extract.model import Cell, Column, ColumnMap, PageGrid, Ruling
 from extract.stitch import TablePage, stitch
 
 NAMES = ["area_no", "area", "kegiatan", "sub_kegiatan", "indikator", "bulan_01", "bulan_02",
@@ -80,7 +82,6 @@ def test_section_row_titles_the_rows_below_it():
 # Page breaks as word processors and spreadsheets print them. ``grid`` takes rows of
 # (text, rowspan, full, fill) per column; ``lines`` the y of each drawn horizontal rule
 # (None: every row edge is ruled, as Word draws split rows).
-from extract.model import Ruling  # noqa: E402
 
 GREEN = (112, 173, 71)
 
@@ -144,11 +145,12 @@ def test_page_top_item_counting_on_from_a_full_row_is_a_new_row():
 
 def test_merged_cell_open_across_the_break_goes_on_and_a_ruled_one_ends():
     """A spreadsheet draws no line where a merged cell crosses the break; a line over the
-    next page's first row, with none under the last, closes the cell above."""
+    next page's first row in some columns only (none under the last row above) is where
+    the cells of those columns begin."""
     p1 = grid(3, [[("1.", 2), ("Area A", 2), ("1. Keg satu", 2, True), "1) Sub", "Ind 1", "√",
                    "-", ""],
                   [None, None, None, "2) Sub", "Ind 2", "-", "√", ""]],
-              lines=[0.0, 10.0])  # nothing under the last row: the kegiatan cell stays open
+              lines=[0.0, 10.0])  # nothing under the last row: its cells stay open
     p2 = grid(4, [["", "", ("yang panjang", 2), "3) Sub", "Ind 3", "√", "√", ""],
                   ["", "", None, "4) Sub", "Ind 4", "√", "-", ""]],
               lines=[10.0, 20.0])  # nor over the next page's first row
@@ -156,9 +158,17 @@ def test_merged_cell_open_across_the_break_goes_on_and_a_ruled_one_ends():
     assert len(rows) == 4
     assert {r.values["kegiatan"] for r in rows} == {"1. Keg satu yang panjang"}
     closed = grid(4, [["", "", ("Keg dua", 2), "3) Sub", "Ind 3", "√", "√", ""],
-                      ["", "", None, "4) Sub", "Ind 4", "√", "-", ""]])
+                      ["", "", None, "4) Sub", "Ind 4", "√", "-", ""]], lines=[10.0, 20.0])
+    top = Ruling(20.0, -0.5, 80.0, 0.5)  # over KEGIATAN onwards, not over NO. and AREA
+    closed = TablePage(replace(closed.grid, rulings=closed.grid.rulings + (top,)), closed.cmap)
     rows = stitch([p1, closed])
     assert [r.values["kegiatan"] for r in rows] == ["1. Keg satu"] * 2 + ["Keg dua"] * 2
+    assert {r.values["area"] for r in rows} == {"Area A"}
+    # a line across the whole table at the top of a page is its border: it closes nothing
+    bordered = grid(4, [["", "", ("yang panjang", 2), "3) Sub", "Ind 3", "√", "√", ""],
+                        ["", "", None, "4) Sub", "Ind 4", "√", "-", ""]])
+    rows = stitch([p1, bordered])
+    assert {r.values["kegiatan"] for r in rows} == {"1. Keg satu yang panjang"}
 
 
 def test_schedule_cell_merged_over_rows_marks_each_of_them():
