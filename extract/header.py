@@ -200,14 +200,17 @@ def repeated_header_rows(grid: PageGrid, cmap: ColumnMap) -> frozenset[int]:
     """Rows below the top of the page that repeat the header (a spreadsheet's print titles
     or a header copied into the sheet mid-page): every label on them is one of the
     header's own labels, or they are the column-number row."""
-    labels = {compact(part) for c in cmap.columns for part in c.header.split(" / ")}
+    parts = [part for c in cmap.columns for part in c.header.split(" / ")]
+    labels = {compact(part) for part in parts}
+    longest = max(map(len, parts), default=0) + 4
     n_cols = len(grid.xs) - 1
     out: set[int] = set()
     for r in range(cmap.header_rows, grid.n_rows):
         cells = grid.row_cells(r)
-        texts = [compact(c.text) for c in cells if c.text.strip()]
+        texts = [c.text for c in cells if c.text.strip()]
         if _is_number_row(cells, n_cols) or (
-                len(texts) >= 2 and _is_label_row(cells) and all(t in labels for t in texts)):
+                len(texts) >= 2 and all(len(t) <= longest and compact(t) in labels for t in texts)
+                and _is_label_row(cells)):
             out.add(r)
     return frozenset(out)
 
