@@ -56,10 +56,14 @@ class RencanaAksi(pa.DataFrameModel):
     @classmethod
     def for_table(cls, absent: Iterable[str] = ()) -> pa.DataFrameSchema:
         """The schema of one decree's table: a column its table does not have (``kolom_absen``)
-        is null in every row, so its own checks do not apply."""
+        is null in every row, so its own checks do not apply. A plan of another shape (no
+        AREA) needs kegiatan or indikator (``some_text``), not kegiatan itself."""
+        absent = set(absent)
         schema = cls.to_schema()
         for name in absent:
             schema = schema.update_column(name, nullable=True, checks=[])
+        if "area" in absent:
+            schema = schema.update_column("kegiatan", checks=[])
         return schema
 
     class Config:

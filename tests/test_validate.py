@@ -50,12 +50,13 @@ def test_table_without_area_keeps_its_rows_and_names_what_it_lacks():
                    marks=tuple(MarkCell("") for _ in range(12)), halaman_awal=1, halaman_akhir=1)
 
     rows = [sakip("Program X", "", ""), sakip("Keg", "Ind", "452.750.000,00"),
-            sakip("", "", "1.000"), sakip("Keg", "Ind", "dua juta")]
+            sakip("", "", "1.000"), sakip("Keg", "Ind", "dua juta"), sakip("", "Ind", "")]
     absent = absent_columns(SAKIP, rows)
     assert absent == ("area_no", "area", "area_kode", "sub_kegiatan", "keterangan")
     df = normalise(rows, SAKIP, "dishub-2016")
     checked = validate(df, raw_marks(rows, SAKIP), absent)
-    assert list(checked.table["row_no"]) == [1, 2, 4]  # row 3 says nothing: rejected
+    # row 3 says nothing: rejected; row 5 has its indikator, no kegiatan: kept
+    assert list(checked.table["row_no"]) == [1, 2, 4, 5]
     table = checked.table
     assert table[["area", "area_no", "area_kode", "sub_kegiatan"]].isna().all().all()
     assert table["anggaran"].dtype == "Float64" and table["anggaran"].iloc[1] == 452750000.0
