@@ -150,11 +150,17 @@ def _named(text: str) -> str | None:
 
 
 def _is_header_cell(text: str) -> bool:
-    """Short text that names a column (data cells are longer sentences or marks)."""
+    """Short text that names a column (data cells are longer sentences or marks).
+
+    A label starts with a capital or a digit; text that starts in lower case goes on from
+    a line above ("dalam kegiatan pemilu", the tail of a row split by the page break)."""
     t = norm(text)
     if not t or len(t.split()) > 6:
         return False
-    return bool(_SCHEDULE_WORDS.search(compact(t)) or _schedule_token(t) or _named(t))
+    if _schedule_token(t):
+        return True
+    return not text.strip()[:1].islower() and bool(
+        _SCHEDULE_WORDS.search(compact(t)) or _named(t))
 
 
 def _is_label_row(cells: list[Cell]) -> bool:

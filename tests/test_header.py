@@ -193,3 +193,17 @@ def test_target_quarters_and_schedule_quarters_in_one_table():
                           "target_tw1", "target_tw2", "target_tw3", "target_tw4",
                           "tw_1", "tw_2", "tw_3", "tw_4")
     assert cmap.jadwal_satuan == "triwulan"
+
+
+def test_a_split_rows_tail_under_a_repeated_header_is_no_header_row():
+    """The tail of a row split by the break sits right under the repeated header; it starts
+    in lower case ("dalam kegiatan pemilu") and names a column word only by chance."""
+    grid = _grid(["NO.", "KEGIATAN", "SUB KEGIATAN", "INDIKATOR", *map(str, range(1, 13)), "KET."])
+    n = len(grid.xs) - 1
+    tail = (Cell(1, 2, 1, 1, (grid.xs[2], 10, grid.xs[3], 20), "dalam kegiatan pemilu"),
+            Cell(1, 3, 1, 1, (grid.xs[3], 10, grid.xs[4], 20), "dalam kegiatan pemilu"))
+    cells = tuple(c for c in grid.cells if c.row == 0) + tail + (
+        Cell(2, 0, 1, n, (0, 20, grid.xs[-1], 30), "data"),)
+    grid = PageGrid(page_no=9, bbox=(0, 0, grid.xs[-1], 30), xs=grid.xs,
+                    ys=(0.0, 10.0, 20.0, 30.0), cells=cells)
+    assert map_header(grid).header_rows == 1
