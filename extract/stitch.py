@@ -300,7 +300,8 @@ def _join_overflow(values: dict[str, _Slot], open_cells: dict[str, _Holder],
 
     Three ways it happens: no line separates the two pieces (one cell), the text ran out of
     room at the foot of the page and goes on at the top of the next (the open cell is full;
-    an AREA never starts without its NO., and a numbered item is a new cell), or a
+    an AREA never starts without its NO., and a numbered item or a new sentence after a
+    closed one is a new cell), or a
     spreadsheet centred the text of a cell spanning the break and it all landed on the
     next page (the open cell is still empty). A line over the next page's first row where
     none closed the cell above says the cell ended at the break.
@@ -316,12 +317,20 @@ def _join_overflow(values: dict[str, _Slot], open_cells: dict[str, _Holder],
         if fresh and holder is not None and name not in edge.closed and (
                 name in edge.open or not holder.parts or (
                     not parent_new and name in edge.full and name != "area_no"
-                    and not _ENUMERATED.match(slot.text))):
+                    and not _ENUMERATED.match(slot.text)
+                    and not _ended(holder.text(), slot.text))):
             holder.parts.append(slot.text)
             out[name] = _Slot("", spanned=True)
             continue
         parent_new = parent_new or fresh
     return out
+
+
+def _ended(above: str, below: str) -> bool:
+    """The text above closed its sentence and the one below opens another: a spreadsheet
+    clips a merged cell's text at the page edge instead of carrying it over, so a full cell
+    is no sign that the text goes on."""
+    return above.rstrip().endswith(".") and below[:1].isupper()
 
 
 def _join_tail(draft: _Draft, values: dict[str, _Slot], open_cells: dict[str, _Holder],

@@ -210,3 +210,22 @@ def test_sakip_levels_fill_down_after_a_repeated_header():
     assert rows[3].values["target_tw1"] == "" and rows[3].values["sasaran"] == "Sas A"
     # a printed KEGIATAN keeps its own blank RENCANA AKSI
     assert rows[3].values["rencana_aksi"] == "" and rows[0].values["rencana_aksi"] == ""
+
+
+def test_full_merged_cell_whose_sentence_ended_is_not_carried_on():
+    """A spreadsheet clips a merged cell's text at the page edge rather than carrying it
+    over: a full KEGIATAN ending its sentence is done; the next page's unnumbered KEGIATAN
+    is a new one. Text cut mid-sentence still goes on."""
+    def first_page(kegiatan):
+        return grid(6, [[("8.", 2), ("Pelayanan Publik", 2), (kegiatan, 2, True), "1) Sub",
+                         "Ind 1", "√", "-", ""],
+                        [None, None, None, "2) Sub", "Ind 2", "-", "√", ""]])
+
+    p2 = grid(7, [["", "", ("Pembangunan Zona Hijau", 2), "Membangun zona", "Ind 3", "√", "√",
+                   ""],
+                  ["", "", None, "2) Maklumat", "Ind 4", "√", "-", ""]])
+    rows = stitch([first_page("2. Mendorong inovasi di lingkungan unit/satuan kerja."), p2])
+    assert [r.values["kegiatan"] for r in rows][1:3] == [
+        "2. Mendorong inovasi di lingkungan unit/satuan kerja.", "Pembangunan Zona Hijau"]
+    rows = stitch([first_page("2. Mendorong inovasi di lingkungan"), p2])
+    assert rows[2].values["kegiatan"] == "2. Mendorong inovasi di lingkungan Pembangunan Zona Hijau"
