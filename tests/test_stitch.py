@@ -229,3 +229,14 @@ def test_full_merged_cell_whose_sentence_ended_is_not_carried_on():
         "2. Mendorong inovasi di lingkungan unit/satuan kerja.", "Pembangunan Zona Hijau"]
     rows = stitch([first_page("2. Mendorong inovasi di lingkungan"), p2])
     assert rows[2].values["kegiatan"] == "2. Mendorong inovasi di lingkungan Pembangunan Zona Hijau"
+
+
+def test_vertically_centred_text_of_a_merged_cell_landing_past_the_break():
+    """A spreadsheet centres a merged cell's text over all its rows: when the merge crosses
+    the break, the text may print entirely on the next page, under a full-width border."""
+    p1 = grid(3, [[("1.", 2), ("Area A", 2), ("", 2), "1) Sub", "Ind 1", "√", "-", ""],
+                  [None, None, None, "2) Sub", "Ind 2", "-", "√", ""]])
+    p2 = grid(4, [["", "", ("2. Keg tengah", 2), "3) Sub", "Ind 3", "√", "√", ""],
+                  ["", "", None, "4) Sub", "Ind 4", "√", "-", ""]])
+    rows = stitch([p1, p2])
+    assert [r.values["kegiatan"] for r in rows] == ["2. Keg tengah"] * 4
