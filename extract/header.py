@@ -246,14 +246,7 @@ def _resolve_slots(columns: list[Column]) -> list[Column]:
     (TRIWULAN / TW / KUARTAL, or BULAN), and slots that are neither keep their own label.
     """
     out = list(columns)
-    i = 0
-    while i < len(out):
-        if not out[i].name.startswith("?"):
-            i += 1
-            continue
-        j = i
-        while j < len(out) and out[j].name.startswith("?"):
-            j += 1
+    for i, j in _runs(out, "?"):
         run = out[i:j]
         slots = [int(c.name[1:]) for c in run]
         titles = " ".join(norm(" ".join(c.header.split(" / ")[:-1])) for c in run)
@@ -267,6 +260,23 @@ def _resolve_slots(columns: list[Column]) -> list[Column]:
         for at, (k, c) in enumerate(zip(slots, run, strict=True), start=i):
             name = unit.format(k) if unit else snake(c.header.split(" / ")[-1])
             out[at] = Column(name, c.x0, c.x1, c.header)
+    return out
+
+
+def _runs(columns: Sequence[Column], prefix: str, counting: bool = False) -> list[tuple[int, int]]:
+    """Index ranges ``[i, j)`` of adjacent columns whose names start with ``prefix``; with
+    ``counting``, a run also ends where the numbering starts again (TW I..IV, TW I..IV)."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(columns):
+        if not columns[i].name.startswith(prefix):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(columns) and columns[j].name.startswith(prefix) and not (
+                counting and columns[j].name <= columns[j - 1].name):
+            j += 1
+        out.append((i, j))
         i = j
     return out
 
@@ -313,21 +323,13 @@ def _quarter_targets(grid: PageGrid, first_body_row: int, columns: list[Column])
     """
     months = sum(c.name.startswith("bulan_") for c in columns) == 12
     out = list(columns)
-    i = 0
-    while i < len(out):
-        if not out[i].name.startswith("tw_"):
-            i += 1
-            continue
-        j = i + 1  # a run counts up: TW I..IV, then another run may start at TW I
-        while j < len(out) and out[j].name.startswith("tw_") and out[j].name > out[j - 1].name:
-            j += 1
+    for i, j in _runs(out, "tw_", counting=True):
         run = out[i:j]
         texts = [cell.text for cell in grid.cells if cell.row >= first_body_row and cell.text
                  and any(q.x0 - 1.0 <= cell.bbox[0] and cell.bbox[2] <= q.x1 + 1.0 for q in run)]
         values = sum(read_mark(MarkCell(t)) is None for t in texts)
         if months or values > 0.1 * len(texts):
             out[i:j] = [Column(f"target_tw{c.name[3:]}", c.x0, c.x1, c.header) for c in run]
-        i = j
     return out
 
 
