@@ -78,8 +78,8 @@ def broken_word(text: str, next_text: str, filled: float, width: float,
     (``filled`` over ``width``) and the word is too long for a line of its own: ``span``,
     the two pieces' width together, is over ``width``. The next line must go on in the same
     word (lower case, or capitals or digits after the same). The document's ``lexicon``
-    decides the rest: a join that makes a word it uses is made; a piece after the break that
-    is a word of its own, or one before it longer than three letters, is never joined.
+    decides the rest: a join that makes a word it uses is made; two pieces that are both its
+    words, or one that is a word longer than three letters, are never joined.
 
     Without ``span`` (OCR words, measured less finely: ``filled`` then adds the next line's
     first word and ``width`` is the column's widest line) the piece before the break must be
@@ -107,9 +107,11 @@ def broken_word(text: str, next_text: str, filled: float, width: float,
         return True
     if span is None:
         return heads[-1] not in lexicon and tails[0] not in lexicon
-    # a whole word before the break is no piece, unless it is a short one ("ke", "di") that
-    # a longer word can begin with ("Ke" / "lembagaan"); a whole word after it starts anew
-    return not (tails[0] in lexicon or (heads[-1] in lexicon and len(heads[-1]) > 3))
+    # a whole word on either side is no piece, unless it is a short one that a longer word
+    # can begin or end with ("Ke" / "lembagaan", "Terlaksan" / "a")
+    head_word, tail_word = heads[-1] in lexicon, tails[0] in lexicon
+    return not ((head_word and tail_word) or (head_word and len(heads[-1]) > 3)
+                or (tail_word and len(tails[0]) > 3))
 
 
 def soft_hyphen(head: str, tail: str, lexicon: AbstractSet[str]) -> bool:
@@ -193,10 +195,12 @@ def cell_text(lines: Sequence[Sequence[Char]], width: float,
                        prev[-1][2] - prev[0][1] + first_width,
                        (prev[-1][2] - prev[-1][1]) + (line[0][2] - line[0][1])])
     for here, after in zip(breaks, breaks[1:]):
-        # a line that is one piece of a word cut again was moved down whole ("Setiap" /
-        # "triwula" / "n"): the break before it cuts nothing
-        if " " not in after[0] and broken_word(*after[:3], width=width, lexicon=lexicon,
-                                               span=after[3]):
+        # a word too long for the column that a typesetter moved to a line of its own and cut
+        # there ("Setiap" / "triwula" / "n"): after a line of one word, a line that is one
+        # piece cut again starts that word, so the break before it cuts nothing (a cut made
+        # mid-line, "Penataan Peraturan P" / "erundangan/Deregula" / "si", goes on)
+        if " " not in here[0] and " " not in after[0] and broken_word(
+                *after[:3], width=width, lexicon=lexicon, span=after[3]):
             here[3] = 0.0
     text = breaks[0][0] if breaks else " ".join(t for t, _, _ in printed[0][0])
     for line, next_line, filled, span in breaks:

@@ -8,11 +8,11 @@ from conftest import BORN_DIGITAL, PDFS, extracted
 from extract.chars import decode_glyph
 from extract.geometry import display
 from extract.ligatures import Ligatures
-from extract.model import MarkCell
+from extract.model import Char, MarkCell
 from extract.normalise import read_mark
 from extract.pages import open_document
 from extract.pipeline import run
-from extract.text import join_line
+from extract.text import cell_text, join_line
 from pdfedit import (HIDE, forge_marks, rotated, symbol_font_pdf, text_pdf, turned,
                      unmapped_ligatures)
 
@@ -184,10 +184,29 @@ def test_line_end_hyphens(line, next_line, joined):
     ("AREA PERUBAHA", "N", set(), "AREA PERUBAHAN"),
     ("1", "0", set(), "10"),
     ("kerja", "Sekretariat", set(), "kerja Sekretariat"),  # a capital starts a word
+    ("Ke", "lembagaan", {"ke"}, "Kelembagaan"),  # a short word may begin a longer one
+    ("Terlaksan", "a", {"a"}, "Terlaksana"),  # ... or end one
+    ("disharmonis", "dengan", {"dengan"}, "disharmonis dengan"),
 ])
 def test_cut_words(line, next_line, lexicon, joined):
     # the line is full and the two pieces could not share one line of the column
     assert join_line(line, next_line, 101, 100, frozenset(lexicon), span=120) == joined
+
+
+def _cell(*lines: str) -> list[list[Char]]:
+    """Lines of 9 pt glyphs 5 pt wide, as a cell prints them."""
+    return [[Char(t, 5 * i, 12 * k, 5 * i + 5, 12 * k + 9, "F", 9.0) for i, t in enumerate(line)]
+            for k, line in enumerate(lines)]
+
+
+@pytest.mark.parametrize("lines,text", [
+    (("Penataan Peraturan P", "erundangan/Deregulas", "i Kebijakan"),  # cut mid-line (ReportLab)
+     "Penataan Peraturan Perundangan/Deregulasi Kebijakan"),
+    (("Setiap", "triwula", "n"), "Setiap triwulan"),  # moved to a line of its own, then cut
+])
+def test_words_cut_over_three_lines(lines, text):
+    width = 5 * max(len(line) for line in lines)
+    assert cell_text(_cell(*lines), width) == text
 
 
 def test_a_line_with_room_left_is_not_a_cut():
