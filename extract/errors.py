@@ -46,6 +46,10 @@ class HeaderNotRecognised(RenaksiError):
     """The table header cannot be mapped to the rencana-aksi columns."""
 
 
+class NoRowsAccepted(RenaksiError):
+    """The table was read but none of its rows passed validation."""
+
+
 class OcrUnavailable(RenaksiError):
     """Tesseract (or its Indonesian model) is not installed."""
 

@@ -135,6 +135,7 @@ class ColumnMap:
     jadwal_satuan: Literal["bulan", "triwulan"]
     page_no: int  # the page whose header defined it
     header_rows: int  # rows of the grid taken by header and column-number rows
+    repeated: frozenset[int] = frozenset()  # rows further down that repeat the header
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -213,3 +214,4 @@ class Result:
     grids: list[PageGrid] = field(default_factory=list)
     # (page, "text" or "ocr", why OCR) for every page: dokumen.json's metode per page
     pages_read: list[tuple[int, str, str]] = field(default_factory=list)
+    kolom_absen: tuple[str, ...] = ()  # contract columns the source table does not have

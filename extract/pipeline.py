@@ -2,20 +2,21 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import RenaksiError
+from .errors import NoRowsAccepted, RenaksiError
 from .grid import find_grids
 from .header import map_header
 from .metadata import read_metadata
 from .model import Document, Page, PageGrid, Result
-from .normalise import doc_slug, normalise, raw_marks
+from .normalise import absent_columns, doc_slug, normalise, raw_marks
 from .pages import hidden_text_warnings, open_document
 from .settings import Settings
 from .stitch import TablePage, stitch
 from .text import drop_unreadable, group_lines, line_text
-from .validate import validate
+from .validate import Checked, validate
 
 
 def _text_outside(page: Page, grid: PageGrid) -> str:
@@ -120,8 +121,11 @@ def run(path: Path | str, settings: Settings | None = None,
     meta = read_metadata(_texts(doc, grids, settings, progress))
     # no instansi: the file name is no identity, so two "lampiran.pdf" must not collide
     doc_id = doc_slug(meta.instansi, meta.tahun, meta.nomor, fallback=f"{path.stem}-{doc.sha256[:8]}")
+    absent = absent_columns(pages[0].cmap, rows)
     table = normalise(rows, pages[0].cmap, doc_id)
-    checked = validate(table, raw_marks(rows, pages[0].cmap))
+    checked = validate(table, raw_marks(rows, pages[0].cmap), absent)
+    if not len(checked.table):
+        raise NoRowsAccepted(_none_accepted(checked), path, grids[0].page_no)
     ocr = any(g.source == "ocr" for g in grids)
     low = [i for i, r in enumerate(rows, start=1)
            if r.confidence is not None and r.confidence < settings.ocr.min_confidence]
@@ -132,4 +136,14 @@ def run(path: Path | str, settings: Settings | None = None,
         + _unread_scans(doc, grids, path),
         halaman=len(doc.pages), halaman_lampiran=(grids[0].page_no, grids[-1].page_no),
         metode="ocr" if ocr else "text", low_confidence_rows=low, rows=rows, grids=grids,
-        pages_read=_how_read(doc))
+        pages_read=_how_read(doc), kolom_absen=absent)
+
+
+def _none_accepted(checked: Checked) -> str:
+    """Why a table gave no row: how many were read and the commonest reason they failed."""
+    n = len(checked.rejected)
+    if not n:
+        return "the table has no plan rows under its header"
+    reasons = Counter(r.reason for r in checked.rejects)
+    reason = reasons.most_common(1)[0][0] if reasons else "failed validation"
+    return f"none of the table's {n} rows passed validation (most often: {reason})"

@@ -113,6 +113,7 @@ def dokumen(result: Result) -> dict:
         "metode": result.metode,
         "metode_halaman": [{"halaman": n, "metode": how, **({"alasan": why} if why else {})}
                            for n, how, why in result.pages_read],
+        "kolom_absen": list(result.kolom_absen),
         "validasi": {
             "baris_diterima": int(len(result.table)),
             "baris_ditolak": int(len(result.rejected)),
