@@ -173,6 +173,9 @@ class DecreeMeta:
     tentang: str | None = None
     penandatangan: str | None = None
     jabatan_penandatangan: str | None = None
+    # What could not be read or disagrees (a field left None says why here): these go to
+    # validasi.peringatan, not to the record's fields.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,6 +65,7 @@ def run(path: Path | str, settings: Settings | None = None) -> Result:
            if r.confidence is not None and r.confidence < settings.ocr.min_confidence]
     return Result(
         doc_id=doc_id, source=path, sha256=doc.sha256, meta=meta, table=checked.table,
-        rejected=checked.rejected, rejects=checked.rejects, warnings=checked.warnings,
+        rejected=checked.rejected, rejects=checked.rejects,
+        warnings=[*meta.warnings, *checked.warnings],
         halaman=len(doc.pages), halaman_lampiran=(grids[0].page_no, grids[-1].page_no),
         metode="ocr" if ocr else "text", low_confidence_rows=low, rows=rows, grids=grids)

@@ -47,6 +47,7 @@ def out_dir_lock(out_dir: Path) -> Iterator[None]:
 def dokumen(result: Result) -> dict:
     """The decree record of ``dokumen.json`` (contract fields, then how it was read)."""
     meta = asdict(result.meta)
+    del meta["warnings"]  # already among result.warnings, i.e. validasi.peringatan
     by_row: dict[int, list[str]] = {}
     for r in result.rejects:
         by_row.setdefault(r.row_no or 0, []).append(r.reason)

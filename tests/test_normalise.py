@@ -34,3 +34,12 @@ def test_doc_slug_is_safe():
     slug = doc_slug("../../etc/" + "A" * 300 + "\x00", 2023, "1/2", "x")
     assert set(slug) <= set("abcdefghijklmnopqrstuvwxyz0123456789-") and len(slug) <= 120
     assert doc_slug(None, None, None, "Nama Berkas!") == "nama-berkas"
+
+
+def test_doc_slug_of_long_numbers_is_bounded_and_distinct():
+    slug = doc_slug("KPU Kabupaten Klaten", 2024, "12/HK.03-Kpt/3310/Sek/II/2024", "x")
+    assert slug == "kpu-kabupaten-klaten-2024-12-hk-03-kpt-3310-sek-ii-2024"
+    long = "12/HK.03-Kpt/3310/Sek/II/2024/" + "Lampiran-Perubahan-Kedua/" * 5
+    a, b = (doc_slug("KPU Kabupaten Klaten", 2024, long + end, "x") for end in ("A", "B"))
+    assert a != b and len(a) == len(b) == 110 and a == doc_slug("KPU Kabupaten Klaten", 2024,
+                                                                   long + "A", "x")
