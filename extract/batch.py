@@ -26,14 +26,15 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from . import __version__
 from .errors import ExtractTimeout, RenaksiError
 from .settings import Settings
-from .write import DOKUMEN, clear_partial
+from .identity import held_of
+from .write import DOKUMEN, Placement, clear_partial, list_copy
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +45,15 @@ class Done:
     rejected: int
     metode: str
     folder: Path
+    placement: Placement | None = None  # how the identity rule placed it
 
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
     name: str
     doc_id: str
+    placement: Placement | None = None  # set when the file is a byte copy listed just now
+    twin: str | None = None  # then: the listed file with the same bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,7 @@ class Failed:
     name: str
     line: str  # the one line the CLI prints, file name first
     trace: str = ""
+    review: str | None = None  # the path to give `renaksi review`, when it can show the stop
 
 
 Outcome = Done | Skipped | Failed
@@ -70,14 +75,22 @@ def extract_all(files: list[Path], out: Path, settings: Settings, *, jobs: int, 
     if review:
         from .review import FOLDER, HTML
 
-        done = {sha: d for sha, d in done.items() if (Path(out) / d / FOLDER / HTML).exists()}
+        done = {sha: d for sha, d in done.items() if (Path(out) / d.doc_id / FOLDER / HTML).exists()}
     todo = []
     for path in files:
         digest = sha256_of(path)
-        if digest in done:
-            on_outcome(Skipped(path.name, done[digest]))
-        else:
+        listed = done.get(digest) if digest else None
+        if listed is None:
             todo.append(path)
+        elif str(path) in listed.paths:
+            on_outcome(Skipped(path.name, listed.doc_id))
+        else:  # the same bytes under another name: list it, its rows are known
+            placement = list_copy(out, listed.doc_id, path, digest)
+            if placement is None:
+                todo.append(path)
+            else:
+                twin = Path(min(listed.paths)).name
+                on_outcome(Skipped(path.name, placement.folder.name, placement, twin))
     if jobs == 1 and threading.current_thread() is threading.main_thread():
         for path in todo:  # no process overhead; SIGALRM enforces the limit
             on_outcome(_inline(path, out, settings, timeout, review))
@@ -97,18 +110,31 @@ def sha256_of(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def index_outputs(out: Path) -> dict[str, str]:
-    """sha256 → doc_id of decree folders written by this renaksi version (older ones rerun)."""
-    index: dict[str, str] = {}
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A decree folder that already lists a file's digest."""
+
+    doc_id: str
+    paths: frozenset[str]  # the paths that digest was listed under
+
+
+def index_outputs(out: Path) -> dict[str, Listed]:
+    """sha256 → the decree folder listing it, for folders written by this renaksi version
+    (older ones rerun)."""
+    index: dict[str, Listed] = {}
     for doc in sorted(Path(out).glob(f"*/{DOKUMEN}")):
+        if doc.parent.name.startswith("."):
+            continue  # a leftover of a write, never an output
         try:
             meta = json.loads(doc.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue  # unreadable record: extract again rather than trust it
-        if meta.get("renaksi_version") == __version__:
-            for digest in meta.get("sha256_sumber") or [meta.get("sha256")]:
-                if digest:
-                    index[digest] = doc.parent.name
+        held = held_of(meta, doc.parent.name) if isinstance(meta, dict) else None
+        if held is None or meta.get("renaksi_version") != __version__:
+            continue
+        for digest in {s.sha256 for s in held.sources}:
+            paths = frozenset(s.path for s in held.sources if s.sha256 == digest)
+            index[digest] = Listed(doc.parent.name, paths)
     return index
 
 
@@ -118,22 +144,24 @@ def extract_one(path: Path, out: Path, settings: Settings, lock_dir: Path | None
     from .pipeline import run
     from .review import FOLDER
     from .review import review as write_review
-    from .write import write
+    from .write import store
 
     try:
         result = run(path, settings)
         with _doc_lock(lock_dir, result.doc_id):
             writing(result.doc_id)
-            folder = write(result, out)
-            if review:
-                write_review(result, folder / FOLDER, settings.password)
+            placement = store(result, out)
+            if review and placement.kept:  # a copy's rows are not the folder's: no review
+                write_review(replace(result, doc_id=placement.folder.name),
+                             placement.folder / FOLDER, settings.password)
     except RenaksiError as exc:
-        return Failed(path.name, str(exc), traceback.format_exc())
+        return Failed(path.name, str(exc), traceback.format_exc(),
+                      str(path) if exc.stopped is not None else None)
     except Exception as exc:  # a bug or a PDF nobody foresaw: one line, batch goes on
         return Failed(path.name, f"{path.name}: unexpected {type(exc).__name__}: {exc}",
                       traceback.format_exc())
-    return Done(path.name, result.doc_id, len(result.table), len(result.rejected),  # type: ignore[arg-type]
-                result.metode, folder)
+    return Done(path.name, placement.folder.name, len(result.table), len(result.rejected),  # type: ignore[arg-type]
+                result.metode, placement.folder, placement)
 
 
 def _timed_out(path: Path, timeout: float) -> Failed:

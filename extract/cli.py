@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import glob
 import os
+import shlex
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
 from .batch import Failed, Outcome, Skipped
+from .identity import why_first
 from .errors import OutputError, RenaksiError
 from .settings import Settings
+from .write import Placement
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="KPU rencana-aksi decrees (PDF) → validated CSV/Parquet tables.")
@@ -98,27 +102,66 @@ def extract(
 
 def _print_outcome(outcome: Outcome, verbose: bool, tally: Counter[str]) -> None:
     if isinstance(outcome, Skipped):
-        tally["unchanged"] += 1
-        console.print(f"= {outcome.name} unchanged ({outcome.doc_id})")
+        if outcome.placement is not None:
+            tally["copies"] += 1
+            console.print(f"= {escape(outcome.name)} is the same file as "
+                          f"{escape(outcome.twin or '')} listed in "
+                          f"{escape(str(outcome.placement.folder))}: added to its sumber")
+        else:
+            tally["unchanged"] += 1
+            console.print(f"= {escape(outcome.name)} unchanged ({outcome.doc_id})")
     elif isinstance(outcome, Failed):
         tally["failed"] += 1
-        err_console.print(f"[red]✗[/] {outcome.line}")
+        hint = f" → renaksi review {shlex.quote(outcome.review)}" if outcome.review else ""
+        err_console.print(f"[red]✗[/] {escape(outcome.line + hint)}")
         if verbose and outcome.trace:
-            err_console.print(outcome.trace)
+            err_console.print(outcome.trace, markup=False)
+    elif outcome.placement is not None and outcome.placement.copy_of is not None:
+        tally["copies"] += 1
+        _print_placement(outcome.name, outcome.placement, f"{outcome.rows} rows, {outcome.metode}")
     else:
         tally["extracted"] += 1
         tally["rejected"] += outcome.rejected
         note = (f", [yellow]{outcome.rejected} rejected[/] (see ditolak.csv)"
                 if outcome.rejected else "")
-        console.print(f"[green]✓[/] {outcome.name} → {outcome.folder} ({outcome.rows} rows{note}, "
-                      f"{outcome.metode})")
+        console.print(f"[green]✓[/] {escape(outcome.name)} → {escape(str(outcome.folder))} "
+                      f"({outcome.rows} rows{note}, {outcome.metode})")
+        if outcome.placement is not None:
+            _print_placement(outcome.name, outcome.placement, "")
+
+
+def _print_placement(name: str, p: Placement, what: str) -> None:
+    """The identity lines: a copy, a file now used in place of another, other decrees of
+    one identity, folders moved or replaced."""
+    name, folder = escape(name), escape(str(p.folder))
+    if p.copy_of is not None:
+        used = escape(p.copy_of.name)
+        console.print(f"= {name} is a copy of {used} ({what}) → {folder}: listed in its "
+                      f"sumber, {used} is used ({why_first(p.copy_of, p.source)})")
+        return
+    if p.replaced is not None:
+        old = escape(p.replaced.name)
+        console.print(f"[yellow]![/] {name} replaces {old} in {folder} "
+                      f"({why_first(p.source, p.replaced)}); {old} stays listed as a copy")
+    if p.others:
+        doc_id, other = p.others[0]
+        more = f"; {len(p.others) - 1} more share it" if len(p.others) > 1 else ""
+        console.print(f"[yellow]![/] {name} ({p.folder.name}) and {escape(other.name)} "
+                      f"({doc_id}) are two decrees with one instansi, tahun and nomor but "
+                      f"different rows: both kept{more}")
+    for old_id, new_id in p.moved:
+        console.print(f"[yellow]![/] {old_id} moved to {new_id}: a file of its identity with "
+                      "other rows ranks first")
+    for old_id in p.dropped:
+        console.print(f"[yellow]![/] {name} replaces {old_id}, its earlier output")
 
 
 def _print_summary(tally: Counter[str]) -> None:
     table = Table(title="renaksi extract")
-    for column in ("extracted", "unchanged", "rejected rows", "failed"):
+    for column in ("extracted", "copies", "unchanged", "rejected rows", "failed"):
         table.add_column(column, justify="right")
-    table.add_row(*(str(tally[k]) for k in ("extracted", "unchanged", "rejected", "failed")))
+    table.add_row(*(str(tally[k]) for k in ("extracted", "copies", "unchanged", "rejected",
+                                             "failed")))
     console.print(table)
 
 
@@ -151,12 +194,23 @@ def review_command(
         "--out", "-o", help="folder for review.html and its pages [default: review/<doc_id>]")] = None,
     password: Annotated[str | None, typer.Option(help="password of an encrypted PDF")] = None,
 ) -> None:
-    """Extract one decree and draw its rows over its pages beside the table (review.html)."""
+    """Extract one decree and draw its rows over its pages beside the table (review.html);
+    for a decree that is refused, show where and why it stopped."""
+    from .normalise import doc_slug
     from .pipeline import run
-    from .review import review
+    from .review import review, review_refusal
 
     def job() -> None:
-        result = run(pdf, Settings(password=password))
+        try:
+            result = run(pdf, Settings(password=password))
+        except RenaksiError as exc:
+            if exc.stopped is None:
+                raise
+            folder = out or Path("review") / doc_slug(None, None, None, fallback=pdf.stem)
+            html = review_refusal(exc, folder, password)
+            err_console.print(f"[red]✗[/] {escape(str(exc))}")
+            console.print(f"where and why it stopped: {escape(str(html))}")
+            raise typer.Exit(1) from None
         html = review(result, out or Path("review") / result.doc_id, password)
         console.print(f"[green]✓[/] {html}")
 

@@ -205,3 +205,13 @@ class Result:
     low_confidence_rows: list[int] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     grids: list[PageGrid] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Stopped:
+    """What a refused decree's pipeline had read when it stopped, for its review page."""
+
+    doc: Document
+    grids: tuple[PageGrid, ...]  # every table grid found
+    cmaps: tuple[ColumnMap, ...]  # the header read on each grid page before the stop
+    page: int | None  # where it stopped

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import RenaksiError
+from .diagnose import header_failure, no_table
+from .errors import HeaderNotRecognised, NoLampiran, RenaksiError
 from .grid import find_grids
 from .header import map_header
 from .metadata import read_metadata
-from .model import Document, Page, PageGrid, Result
+from .model import ColumnMap, Document, Page, PageGrid, Result, Stopped
 from .normalise import doc_slug, normalise, raw_marks
 from .pages import open_document
 from .settings import Settings
@@ -40,20 +41,31 @@ def _texts(doc: Document, grids: list[PageGrid], settings: Settings) -> list[str
     return texts
 
 
+def _stopped(exc: RenaksiError, doc: Document, grids: list[PageGrid],
+             cmaps: list[ColumnMap]) -> RenaksiError:
+    """``exc`` carrying what was read before it, so a review can show where and why."""
+    exc.path = exc.path or doc.path  # the stages know the page, the pipeline the file
+    exc.stopped = Stopped(doc, tuple(grids), tuple(cmaps), exc.page)
+    return exc
+
+
 def run(path: Path | str, settings: Settings | None = None) -> Result:
     """Extract one decree; raises a typed RenaksiError naming the file and page on failure."""
     settings = settings or Settings()
     path = Path(path)
     doc = open_document(path, settings)
-    grids = find_grids(doc, settings)
+    try:
+        grids = find_grids(doc, settings)
+    except NoLampiran:
+        raise _stopped(no_table(doc, settings.grid.min_table_width), doc, [], []) from None
     pages: list[TablePage] = []
     cmap = None
     for grid in grids:
         try:
             cmap = map_header(grid, cmap)
-        except RenaksiError as exc:
-            exc.path = exc.path or path  # the header stage knows the page, the pipeline the file
-            raise
+        except HeaderNotRecognised as exc:
+            raise _stopped(header_failure(doc, grid, exc), doc, grids,
+                           [p.cmap for p in pages]) from None
         pages.append(TablePage(grid, cmap))
     rows = stitch(pages)
     meta = read_metadata(_texts(doc, grids, settings))

@@ -14,9 +14,6 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Table, TableStyle
 
-HEADER = ["NO.", "AREA PERUBAHAN", "KEGIATAN", "SUB KEGIATAN", "INDIKATOR KEBERHASILAN",
-          "PELAKSANAAN (BULAN)", *[""] * 11, "KET."]
-MONTH_ROW = ["", "", "", "", "", *map(str, range(1, 13)), ""]
 
 
 @dataclass(frozen=True)
@@ -26,6 +23,8 @@ class Decree:
 
     nomor_lines: tuple[str, ...] = ("NOMOR 6 TAHUN 2024",)
     year: int = 2024
+    schedule: str = "PELAKSANAAN (BULAN)"  # the title over the twelve schedule columns
+    slots: tuple[str, ...] = tuple(map(str, range(1, 13)))  # their labels
     satker: str = "KOMISI PEMILIHAN UMUM KABUPATEN KLATEN"
     rows: tuple[tuple[str, ...], ...] = field(default=(
         ("1.", "Manajemen Perubahan", "Perencanaan Reformasi Birokrasi", "Pembentukan Tim RB",
@@ -102,7 +101,9 @@ def _lampiran(canvas: Canvas, d: Decree, lampiran_block: bool) -> None:
         canvas.drawCentredString(width / 2, y, line)
         y -= 13
     widths = [24, 80, 100, 100, 130, *[20] * 12, 50]
-    table = Table([HEADER, MONTH_ROW, *d.rows], colWidths=widths)
+    header = ["NO.", "AREA PERUBAHAN", "KEGIATAN", "SUB KEGIATAN", "INDIKATOR KEBERHASILAN",
+              d.schedule, *[""] * 11, "KET."]
+    table = Table([header, ["", "", "", "", "", *d.slots, ""], *d.rows], colWidths=widths)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0)),
         ("FONT", (0, 0), (-1, -1), "Helvetica", 7),

@@ -1,0 +1,72 @@
+"""Why a decree was refused: the cause a KPU staff member can act on, on the page it shows.
+
+The stages stop at the first thing they cannot do (no grid, no header); that says where
+they stopped, not why. These checks look at the pages again for causes a person can fix:
+a text layer whose letters decode to nothing, a table printed sideways, table lines that
+do not join into a grid, a table that is not a plan, no table at all.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from statistics import median
+
+from .errors import HeaderNotRecognised, NoLampiran, RenaksiError, TableSideways, TextLayerUnreadable
+from .model import Document, Page, PageGrid
+from .pages import _has_table_rulings
+
+# A plan table's header, in the capitals it is printed in (a body mentions "kegiatan" too).
+_HEADER_WORDS = re.compile(r"\b(KEGIATAN|INDIKATOR|PELAKSANAAN|JADWAL|AREA PERUBAHAN|KET\.)")
+UNREADABLE_SHARE = 0.2  # no-tounicode fixtures: 65-81 % control codes; real text: 0 %
+SIDEWAYS_ASPECT = 1.0  # glyph box width / height: upright text ~0.7, turned a quarter ~1.3
+
+
+def unreadable(page: Page) -> bool:
+    """Most of the page's characters are control or private-use codes, or U+FFFD: the font
+    has no map from its glyphs to letters."""
+    ink = [c.text for c in page.chars if not c.text.isspace()]
+    junk = sum(t == "\ufffd" or unicodedata.category(t[0]) in ("Cc", "Co", "Cn") for t in ink)
+    return bool(ink) and junk > UNREADABLE_SHARE * len(ink)
+
+
+def sideways(page: Page) -> bool:
+    """The glyph boxes are wider than tall: the text runs top to bottom."""
+    ratios = [(c.x1 - c.x0) / (c.bottom - c.top) for c in page.chars
+              if c.text.isalnum() and c.bottom - c.top > 0.5]
+    return len(ratios) >= 50 and median(ratios) > SIDEWAYS_ASPECT
+
+
+def no_table(doc: Document, min_table_width: float) -> NoLampiran:
+    """The refusal for a decree in which no table grid was found, naming its cause."""
+    ruled = [p for p in doc.pages if _has_table_rulings(p, min_table_width)]
+    for page in ruled:
+        if unreadable(page):
+            return TextLayerUnreadable(doc.path, page.page_no)
+        if sideways(page):
+            return TableSideways(doc.path, page.page_no)
+    worded = [p for p in doc.pages if len(set(_HEADER_WORDS.findall(p.text))) >= 3]
+    if worded and not ruled:
+        return NoLampiran("the table's ruling lines cannot be followed into a grid (drawn as "
+                          "dots or broken pieces, or the table is a scanned picture)", doc.path,
+                          worded[0].page_no)
+    if ruled:
+        return NoLampiran("the ruled table is not a rencana-aksi table: no KEGIATAN, INDIKATOR "
+                          "or PELAKSANAAN column", doc.path, ruled[0].page_no)
+    n = len(doc.pages)
+    return NoLampiran(f"no rencana-aksi table in the decree ({n} page{'s' * (n != 1)}): its "
+                      "LAMPIRAN with the ruled table is missing", doc.path)
+
+
+def header_failure(doc: Document, grid: PageGrid, exc: HeaderNotRecognised) -> RenaksiError:
+    """A header that failed on a page after the table's first page means the first page's
+    grid was not found: that page, and that cause, are the ones to name."""
+    first = next((p for p in doc.lampiran_pages if p.page_no < grid.page_no), None)
+    if first is None:
+        exc.path = exc.path or doc.path
+        return exc
+    if unreadable(first):
+        return TextLayerUnreadable(doc.path, first.page_no)
+    if sideways(first):
+        return TableSideways(doc.path, first.page_no)
+    return NoLampiran("the table's lines on its first page cannot be followed into a grid, "
+                      "so its header was not read", doc.path, first.page_no)
