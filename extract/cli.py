@@ -150,8 +150,9 @@ def _print_placement(name: str, p: Placement, what: str) -> None:
                       f"({doc_id}) are two decrees with one instansi, tahun and nomor but "
                       f"different rows: both kept{more}")
     for old_id, new_id in p.moved:
-        console.print(f"[yellow]![/] {old_id} moved to {new_id}: a file of its identity with "
-                      "other rows ranks first")
+        why = ("it now ranks first for its identity" if old_id.startswith(f"{new_id}-") else
+               "another decree of its identity now ranks first")
+        console.print(f"[yellow]![/] {old_id} moved to {new_id}: {why}")
     for old_id in p.dropped:
         console.print(f"[yellow]![/] {name} replaces {old_id}, its earlier output")
 

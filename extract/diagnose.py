@@ -60,7 +60,8 @@ def no_table(doc: Document, min_table_width: float) -> NoLampiran:
 def header_failure(doc: Document, grid: PageGrid, exc: HeaderNotRecognised) -> RenaksiError:
     """A header that failed on a page after the table's first page means the first page's
     grid was not found: that page, and that cause, are the ones to name."""
-    first = next((p for p in doc.lampiran_pages if p.page_no < grid.page_no), None)
+    first = next((p for p in doc.pages if p.kind == "lampiran" and p.page_no < grid.page_no),
+                 None)  # a scan's pages are all "scan": which hold the table, only OCR tells
     if first is None:
         exc.path = exc.path or doc.path
         return exc

@@ -56,8 +56,8 @@ class TableSideways(NoLampiran):
     """The table is printed a quarter turn from upright."""
 
     def __init__(self, path: Path | str | None = None, page: int | None = None):
-        super().__init__("table printed sideways: its text runs top to bottom; save the "
-                         "lampiran pages upright (landscape) and extract again", path, page)
+        super().__init__("table printed sideways: its text runs down the page instead of "
+                         "across it, and renaksi reads tables upright only", path, page)
 
 
 class HeaderNotRecognised(RenaksiError):

@@ -125,8 +125,11 @@ def decide(base: str, held: Iterable[Held], new: Source) -> list[Group]:
     """Every decree of identity ``base`` once ``new`` is added (see the module docstring).
 
     A file listed before under the same path and digest is listed once, as read now (a
-    re-run). The decree whose best file ranks first gets ``base``; each other one
-    ``base-<8 hex>`` of its best file. A held folder left with no file is not in the answer.
+    re-run). ``base`` goes to the decree most likely to be the one the identity names: one
+    read from a text layer, then the one more files agree on, then the one whose best file
+    ranks first (a misread file may well have more rows, rarely more twins); each other one
+    gets ``base-<8 hex>`` of its best file. A held folder left with no file is not in the
+    answer.
     """
     listed: dict[tuple[str, str], tuple[Source, str | None]] = {}
     for h in held:
@@ -150,8 +153,9 @@ def decide(base: str, held: Iterable[Held], new: Source) -> list[Group]:
                 s.sidik if s.metode == "text" else s.kerangka] = cluster
         cluster.append(entry)
     content = {h.sources[0]: h.folder for h in held}  # where each used file's rows are
+    clusters.sort(key=lambda c: (c[0][0].metode != "text", -len(c), c[0][0].rank))
     groups = []
-    for i, cluster in enumerate(clusters):  # in rank order of their best file
+    for i, cluster in enumerate(clusters):
         kept = cluster[0][0]
         doc_id = base if i == 0 else f"{base}-{kept.sha256[:8]}"
         olds = [folder for s, folder in cluster if folder is not None and s != new]

@@ -201,8 +201,7 @@ def _place(out_dir: Path, base: str, new: Source, staged: Path | None) -> Placem
         copy_of=mine.kept if mine.kept != new else None,
         replaced=before if mine.kept == new and before not in (None, new) else None,
         others=tuple((g.doc_id, g.kept) for g in groups if g is not mine),
-        moved=tuple((g.was, g.doc_id) for g in groups
-                    if g is not mine and g.was and g.was != g.doc_id),
+        moved=tuple((g.was, g.doc_id) for g in groups if g.was and g.was != g.doc_id),
         dropped=tuple(dropped))
 
 

@@ -54,6 +54,13 @@ def test_the_rule_and_its_order_never_depend_on_arrival():
                                      for k in folders if k != "base")
 
 
+def test_the_plain_doc_id_goes_to_the_rows_most_files_agree_on():
+    """A misread file (a row split in two) has more rows but no twin."""
+    folders = settle([source("misread.pdf", baris=105, sidik="M"), source("word.pdf"),
+                      source("shaded.pdf")])
+    assert folders["base"] == ("shaded.pdf", "word.pdf")
+
+
 def test_more_rows_rank_first_and_a_rerun_lists_a_file_once():
     first = settle([source("a.pdf", baris=3, sidik="X"), source("b.pdf", baris=5, sidik="Y")])
     assert first["base"] == ("b.pdf",)
