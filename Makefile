@@ -1,34 +1,56 @@
-# renaksi: every target sets up what it needs on a fresh machine.
+# renaksi: every target sets up what it needs on a fresh machine, and only that:
+# `make extract` installs what extraction needs; test, notebook and benchmark packages come
+# with their own targets (pyproject.toml's extras).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: extract test bench fuzz system-deps clean
+.PHONY: extract test notebook bench fuzz system-deps system-deps-test clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) --upgrade pip
 
+# One stamp per set of packages, redone when pyproject.toml changes.
+$(VENV)/.installed-extract: pyproject.toml | $(BIN)/python
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.installed-%: pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[$*]'
+	touch $@
+
+# The development venv: extraction plus the test packages.
+$(VENV)/.installed: $(VENV)/.installed-test
+	touch $@
+
+## System packages for extraction: Tesseract with its Indonesian model, poppler
 system-deps:
 	bash scripts/system-deps.sh
 
+## ... and for the tests: Chromium with its driver, LibreOffice Calc
+system-deps-test:
+	bash scripts/system-deps.sh --test
+
 ## Extract every decree dropped in data/raw/ into data/processed/
-extract: $(STAMP) system-deps
+extract: $(VENV)/.installed-extract system-deps
 	$(BIN)/renaksi extract data/raw --out data/processed
 
-## Run the test suite (installs Tesseract and Chromium when missing)
-test: $(STAMP) system-deps
+## Run the test suite (installs Tesseract, Chromium and LibreOffice when missing)
+test: $(VENV)/.installed system-deps-test
 	$(BIN)/python -m pytest -q
 
+## Open the analysis notebook in JupyterLab (RENAKSI_DATA: the extraction folder)
+notebook: $(VENV)/.installed-notebook
+	RENAKSI_DATA="$${RENAKSI_DATA:-$(CURDIR)/data/processed}" $(BIN)/jupyter lab notebooks/analisis_rencana_aksi.ipynb
+
 ## Speed and memory against pdfplumber and camelot on the same decree
-bench: $(STAMP)
+bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/bench_pipeline.py
 
 ## Broken and hostile copies of the fixtures through `renaksi extract`: no crash, hang or half folder
-fuzz: $(STAMP)
+fuzz: $(VENV)/.installed-extract
 	$(BIN)/python benchmarks/fuzz.py --cases 2000
 
 clean:

@@ -170,17 +170,21 @@ def _print_summary(tally: Counter[str]) -> None:
 def compare(
     data_dir: Annotated[Path, typer.Argument(help="folder written by `renaksi extract`")] = Path("data/processed"),
     out: Annotated[Path, typer.Option("--out", "-o", help="report folder")] = Path("report"),
+    tahun: Annotated[str, typer.Option(
+        help="plans compared: 'terbaru' (each satker's latest), 'semua' (every decree, one row each) "
+             "or a year")] = "terbaru",
 ) -> None:
-    """Cross-satker comparison report (self-contained HTML with its charts)."""
-    from .compare import compare as build_report
+    """Cross-satker comparison report in Bahasa Indonesia (one self-contained HTML file)."""
+    from .compare import compare as build_report, parse_year
 
-    _one_line(lambda: console.print(f"[green]✓[/] {build_report(data_dir, out)}"))
+    _one_line(lambda: console.print(f"[green]✓[/] {build_report(data_dir, out, parse_year(tahun))}"))
 
 
 @app.command("export")
 def export(
     data_dir: Annotated[Path, typer.Argument(help="folder written by `renaksi extract`")] = Path("data/processed"),
-    out: Annotated[Path, typer.Option("--out", "-o", help="XLSX file")] = Path("data/processed/renaksi.xlsx"),
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="XLSX file [default: DATA_DIR/renaksi.xlsx]")] = None,
 ) -> None:
     """The combined tables as one XLSX workbook for office users."""
     from .export import export_xlsx
@@ -223,16 +227,17 @@ def debug_command(
     pdf: Annotated[Path, typer.Argument(help="a PDF")],
     page: Annotated[int, typer.Option("--page", "-p", min=1, help="1-based page number")],
     out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="PNG file [default: <pdf stem>-p<N>.png]")] = None,
+        "--out", "-o", help="PNG file [default: debug/<pdf stem>-p<N>.png]")] = None,
     password: Annotated[str | None, typer.Option(help="password of an encrypted PDF")] = None,
 ) -> None:
     """Picture of one page with the rulings and cells the grid finder saw, for developers."""
     from .debug import draw_grid
 
     def job() -> None:
-        target = out or Path(f"{pdf.stem}-p{page}.png")
+        target = out or Path("debug") / f"{pdf.stem}-p{page}.png"
         image = draw_grid(pdf, page, settings=Settings(password=password))
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             image.save(target)
         except (OSError, ValueError) as exc:  # ValueError: a suffix PIL has no format for
             raise OutputError(f"cannot write {target} ({exc})", pdf) from None

@@ -77,6 +77,9 @@ DOKUMEN_SCHEMA = pa.schema(
 JADWAL_SCHEMA = pa.schema([("doc_id", pa.string()), ("row_no", pa.int64()), ("bulan", pa.int64())])
 
 DUCKDB_NAME = "renaksi.duckdb"
+# Storage format of renaksi.duckdb: the one DuckDB 1.0 introduced, which every later release
+# (1.x, 2.x) still opens; DuckDB 2.x's own default cannot be opened by 1.x.
+DUCKDB_STORAGE = "v1.0.0"
 
 
 class UnreadableDecree(RenaksiError):
@@ -369,7 +372,7 @@ def _write_duckdb(tables: Mapping[str, pa.Table], target: Path) -> None:
 
     try:
         with atomic_path(target) as tmp:
-            con = duckdb.connect(str(tmp))
+            con = duckdb.connect(str(tmp), config={"storage_compatibility_version": DUCKDB_STORAGE})
             try:
                 for name, table in tables.items():
                     con.register("_incoming", table)

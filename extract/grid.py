@@ -76,7 +76,18 @@ def _edge(r: Ruling, orientation: str) -> dict:
 
 
 def table_cells(rulings: Sequence[Ruling], s: GridSettings) -> list[BBox]:
-    """Cell boxes of the widest ruled table on the page (pdfplumber's lattice chain)."""
+    """Cell boxes of the plan table on the page, [] when there is none.
+
+    Each set of crossing rulings is a table of its own (pdfplumber's lattice chain: edges →
+    intersections → cells), so a page frame, a legend or a second table never joins the
+    plan's grid. The plan is the table with the most columns, then the widest; blocks
+    below or above it with the same columns (a header repeated mid-page) belong to it.
+    """
+    return _plan_table(ruled_tables(rulings, s), s.snap_tolerance)
+
+
+def ruled_tables(rulings: Sequence[Ruling], s: GridSettings) -> list[list[BBox]]:
+    """Every ruled table at least ``min_table_width`` wide, as lists of cell boxes."""
     edges = []
     for r in rulings:
         w, h = r.x1 - r.x0, r.bottom - r.top
@@ -88,18 +99,98 @@ def table_cells(rulings: Sequence[Ruling], s: GridSettings) -> list[BBox]:
         return []
     edges = merge_edges(edges, s.snap_tolerance, s.snap_tolerance,
                         s.join_tolerance, s.join_tolerance)
-    edges += _closing_edges(edges)
-    points = edges_to_intersections(edges, s.intersection_tolerance, s.intersection_tolerance)
-    tables = cells_to_tables(intersections_to_cells(points))
-    tables = [t for t in tables
-              if max(c[2] for c in t) - min(c[0] for c in t) >= s.min_table_width]
+    edges = _meet(edges, s.max_overshoot)
+    tables: list[list[BBox]] = []
+    for group in _connected(edges, s.intersection_tolerance):
+        group += _closing_edges(group)
+        points = edges_to_intersections(group, s.intersection_tolerance, s.intersection_tolerance)
+        tables += cells_to_tables(intersections_to_cells(points))
+    return [t for t in tables if max(c[2] for c in t) - min(c[0] for c in t) >= s.min_table_width]
+
+
+def _meet(edges: list[dict], reach: float) -> list[dict]:
+    """Edges whose ends stop short of a crossing edge, or run past it, by up to ``reach``
+    end on it instead: a gap leaves a cell open, an overshoot adds a sliver column."""
+    h = [e for e in edges if e["orientation"] == "h"]
+    v = [e for e in edges if e["orientation"] == "v"]
+    across_h = [(e["x0"], e["top"], e["bottom"]) for e in v]
+    across_v = [(e["top"], e["x0"], e["x1"]) for e in h]
+    return ([_ends(e, "x0", "x1", "top", across_h, reach) for e in h]
+            + [_ends(e, "top", "bottom", "x0", across_v, reach) for e in v])
+
+
+def _ends(edge: dict, lo: str, hi: str, at: str, across: list[tuple[float, float, float]],
+          reach: float) -> dict:
+    """``edge`` with each end moved onto the nearest crossing line within ``reach``.
+
+    ``across`` holds (position along the edge, start, end) of the perpendicular edges.
+    """
+    pos = edge[at]
+    near = [x for x, a, b in across if a - reach <= pos <= b + reach]
+    ends = {}
+    for end in (lo, hi):
+        best = min(near, key=lambda x: abs(x - edge[end]), default=None)
+        ends[end] = best if best is not None and abs(best - edge[end]) <= reach else edge[end]
+    if (ends[lo], ends[hi]) == (edge[lo], edge[hi]) or ends[hi] <= ends[lo]:
+        return edge  # unchanged, or a stub shorter than the reach between two crossings
+    if edge["orientation"] == "h":
+        return _edge(Ruling(ends[lo], pos, ends[hi], pos), "h")
+    return _edge(Ruling(pos, ends[lo], pos, ends[hi]), "v")
+
+
+def _connected(edges: list[dict], tol: float) -> list[list[dict]]:
+    """Groups of edges that cross or touch one another (within ``tol``)."""
+    parent = list(range(len(edges)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    h = [i for i, e in enumerate(edges) if e["orientation"] == "h"]
+    v = [i for i, e in enumerate(edges) if e["orientation"] == "v"]
+    for i in h:
+        a = edges[i]
+        for j in v:
+            b = edges[j]
+            if (b["top"] - tol <= a["top"] <= b["bottom"] + tol
+                    and a["x0"] - tol <= b["x0"] <= a["x1"] + tol):
+                parent[root(i)] = root(j)
+    groups: dict[int, list[dict]] = {}
+    for i, e in enumerate(edges):
+        groups.setdefault(root(i), []).append(e)
+    return list(groups.values())
+
+
+def _plan_table(tables: list[list[BBox]], tol: float) -> list[BBox]:
+    """The table with the most columns (then the widest, then the most cells), with every
+    other block that has its columns."""
     if not tables:
         return []
-    return max(tables, key=len)
+    columns = [_cluster([c[0] for c in t] + [c[2] for c in t], tol) for t in tables]
+    best = max(range(len(tables)), key=lambda i: (
+        len(columns[i]), columns[i][-1] - columns[i][0], len(tables[i])))
+    out = list(tables[best])
+    for i, table in enumerate(tables):
+        if i != best and _same_columns(columns[i], columns[best], tol):
+            out += table
+    return out
+
+
+def _same_columns(a: list[float], b: list[float], tol: float) -> bool:
+    """Same outer edges and at least 80 % of the column lines of each found in the other."""
+    if abs(a[0] - b[0]) > tol or abs(a[-1] - b[-1]) > tol:
+        return False
+
+    def found(xs: list[float], ys: list[float]) -> float:
+        return sum(any(abs(x - y) <= tol for y in ys) for x in xs) / len(xs)
+
+    return found(a, b) >= 0.8 and found(b, a) >= 0.8
 
 
 def _closing_edges(edges: list[dict]) -> list[dict]:
-    """Rules along the four sides of the ruled area.
+    """Rules along the four sides of one ruled area.
 
     A spreadsheet draws a merged cell's border once, so where a page break cuts the merge
     the piece on this page has no bottom (or top) line and would be lost as a cell; tables

@@ -50,6 +50,14 @@ def _area_aliases() -> dict[str, str]:
     return out
 
 
+@cache
+def area_titles() -> dict[str, str]:
+    """Each area_kode's title as Road Map RB 2020–2024 (PermenPANRB 25/2020) writes it,
+    in AREA_KODE order: "penataan_sdm" → "Penataan Sistem Manajemen SDM Aparatur"."""
+    titles = {row["area_no"]: row["canonical_rm2020_2024"] for row in _data_rows("rb_area_aliases.csv")}
+    return {kode: titles[str(no)] for no, kode in enumerate(AREA_KODE, start=1)}
+
+
 def area_kode(area: str) -> str | None:
     """Canonical RB area of a printed area name, or None when it cannot be told."""
     key = _key(area)

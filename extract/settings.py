@@ -8,15 +8,25 @@ from dataclasses import dataclass, field
 class GridSettings:
     """How ruling lines become a cell grid (units are PDF points)."""
 
-    snap_tolerance: float = 3.0  # rulings closer than this are one line
+    # Parallel rulings closer than this are one line: the two lines of a double border (up to
+    # 3 pt between them) are one ruling, and no cell that holds text is this narrow.
+    snap_tolerance: float = 4.0
     join_tolerance: float = 3.0  # collinear pieces with gaps below this are joined
     intersection_tolerance: float = 3.0
-    max_ruling_thickness: float = 2.5  # a filled rect thinner than this is a line
+    # A bar thinner than this is a line: Word's borders go up to 4.5 pt before 6 pt, and a
+    # shaded cell holds at least one line of text (8 pt and more).
+    max_ruling_thickness: float = 4.5
+    max_dot_size: float = 2.0  # a speck this small may be one dot of a dotted line
+    max_dash_gap: float = 5.0  # dots and dashes this close along a line form one ruling
+    # A line that stops this short of a crossing line, or runs this far past it, meets it:
+    # no cell is this narrow, and producers miss or overshoot by a few points.
+    max_overshoot: float = 5.0
     min_table_width: float = 200.0  # smaller grids are logos, boxes, stamps
 
     def __post_init__(self) -> None:
         for name in ("snap_tolerance", "join_tolerance", "intersection_tolerance",
-                     "max_ruling_thickness", "min_table_width"):
+                     "max_ruling_thickness", "max_dot_size", "max_dash_gap", "max_overshoot",
+                     "min_table_width"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"GridSettings.{name} must be > 0")
 

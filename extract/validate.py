@@ -25,14 +25,44 @@ class Checked:
     warnings: list[str] = field(default_factory=list)
 
 
+# How a KPU reader knows each column: the lampiran's own header words.
+_HEADER = {
+    "area_no": "NO.", "area": "AREA PERUBAHAN", "area_kode": "area RB", "kegiatan": "KEGIATAN",
+    "sub_kegiatan": "SUB KEGIATAN", "indikator": "INDIKATOR KEBERHASILAN", "keterangan": "KET.",
+    "row_no": "nomor baris", "jadwal_satuan": "satuan jadwal", "halaman_awal": "halaman awal",
+    "halaman_akhir": "halaman akhir",
+}
+_BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni",
+          "Juli", "Agustus", "September", "Oktober", "November", "Desember")
+# Checks that judge a whole row: one reason, whichever column pandera reports it under.
+_ROW_CHECKS = {
+    "ends_after_start": "halaman akhir sebelum halaman awal",
+    "some_text": "SUB KEGIATAN dan INDIKATOR KEBERHASILAN kosong",
+}
+
+
 def _reason(column: str | None, check: str, value: object, marks: Mapping[str, str]) -> str:
+    """Why a row is rejected, in plain Indonesian words with the lampiran's own column names:
+    "AREA PERUBAHAN kosong", "tanda bulan 'P' tidak dikenal (Januari, bulan_01)"."""
+    if check in _ROW_CHECKS:
+        return _ROW_CHECKS[check]
     if column in MONTHS and "null" in check:
+        month = _BULAN[MONTHS.index(column)]
         seen = marks.get(column)
-        return f"{column}: schedule mark {seen!r} is neither a tick nor a dash" if seen else \
-            f"{column}: schedule mark not readable"
+        return f"tanda bulan {seen!r} tidak dikenal ({month}, {column})" if seen else \
+            f"tanda bulan {month} tidak terbaca ({column})"
     if column == "area_no" and "null" in check:
-        return "area_no: NO. column is not a number"
-    return f"{column or 'row'}: fails {check} (value {value!r})"
+        return "NO. bukan angka (area_no)"
+    label = _HEADER.get(column or "", column or "baris")
+    if check.startswith("str_length") or "null" in check:
+        return f"{label} kosong"
+    if check.startswith("isin"):
+        return f"{label} {value!r} bukan nilai yang dikenal"
+    if check.startswith(("greater_than", "less_than", "in_range")):
+        return f"{label} {value!r} di luar batas ({check})"
+    if "unique" in check:
+        return f"{label} {value!r} ganda"
+    return f"{label} {value!r} tidak lolos pemeriksaan {check}"
 
 
 def validate(df: pd.DataFrame, unreadable: Mapping[int, Mapping[str, str]] | None = None) -> Checked:

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# System packages renaksi needs beyond the Python venv: Tesseract with its Indonesian
-# model (OCR of scanned decrees) and poppler-utils (pdftoppm/pdfimages for inspecting
-# scans), Chromium with chromedriver (browser tests of the reports). Quiet and idempotent when all is present; installs with apt-get otherwise;
-# exits non-zero with a message saying what to do when it cannot.
+# System packages renaksi needs beyond the Python venv. Extraction: Tesseract with its
+# Indonesian model (OCR of scanned decrees) and poppler-utils (pdftoppm/pdfimages for
+# inspecting scans). With --test also what the tests drive: Chromium with chromedriver (the
+# HTML reports in a browser) and LibreOffice Calc (the XLSX export recomputed by an office
+# suite). Quiet and idempotent when all is present; installs with apt-get otherwise; exits
+# non-zero with a message saying what to do when it cannot.
 set -euo pipefail
 
 missing=()
@@ -11,9 +13,11 @@ if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/nul
     missing+=(tesseract-ocr-ind)
 fi
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
-# headless Chromium and its driver: the browser tests of the HTML reports
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+if [ "${1:-}" = "--test" ]; then
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+    command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -78,12 +79,15 @@ def write_gold_decree(
     *,
     instansi: str | None = None,
     nomor: str | None = None,
+    tahun: int | None = None,
     rejects: list[dict[str, object]] | None = None,
+    edit: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> Path:
     """Write ``out_dir/<doc_id>/`` from ``tests/gold/<name>.gold.json``; returns the folder.
 
-    ``instansi``/``nomor`` override the gold's, so one gold can stand for several satker;
-    the plan's own mentions of the satker are renamed too, as another satker would print them.
+    ``instansi``/``nomor``/``tahun`` override the gold's, so one gold can stand for several
+    satker and years; the plan's own mentions of the satker are renamed too, as another satker
+    would print them. ``edit`` changes the plan rows (row_no is renumbered after it).
     """
     gold = json.loads((GOLD / f"{name}.gold.json").read_text(encoding="utf-8"))
     doc = dict(gold["document"])
@@ -96,10 +100,15 @@ def write_gold_decree(
         doc["wilayah"] = instansi.split(" ", 2)[-1]
     if nomor is not None:
         doc["nomor"] = nomor
+    if tahun is not None:
+        doc["tanggal_penetapan"] = f"{tahun}{doc['tanggal_penetapan'][4:]}"
+        doc["tahun"] = tahun
     doc_id = slug(f"{doc['instansi']} {doc['tahun']} {doc['nomor']}")
     folder = out_dir / doc_id
     folder.mkdir(parents=True)
     df = gold_frame(gold, doc_id)
+    if edit is not None:
+        df = edit(df).reset_index(drop=True).assign(row_no=lambda d: range(1, len(d) + 1))
     df.to_parquet(folder / "rencana_aksi.parquet", index=False)
     df.to_csv(folder / "rencana_aksi.csv", index=False)
     rejects = rejects or []
@@ -187,3 +196,38 @@ def html_table(page: str, table_id: str) -> list[list[str]]:
     parser = _TableParser(table_id)
     parser.feed(page)
     return parser.rows
+
+
+TRIWULAN_GOLD = "singkawang-2023-word-triwulan"
+JATENG = "KPU Provinsi Jawa Tengah"
+
+
+def plans_over_years(out_dir: Path) -> dict[str, str]:
+    """Two satker × two years and one quarterly plan; returns label → doc_id.
+
+    The 2024 plans differ from the 2023 ones (Singkawang drops its Deregulasi rows,
+    Bengkayang keeps its first 60 rows), so any sum across years shows in the numbers.
+    """
+    folders = {
+        "Singkawang 2023": write_gold_decree(SINGKAWANG, out_dir),
+        "Singkawang 2024": write_gold_decree(
+            SINGKAWANG, out_dir, tahun=2024, nomor="12", edit=lambda d: d[d["area_kode"] != "deregulasi_kebijakan"]
+        ),
+        "Bengkayang 2023": write_gold_decree(BENGKAYANG, out_dir),
+        "Bengkayang 2024": write_gold_decree(BENGKAYANG, out_dir, tahun=2024, nomor="3", edit=lambda d: d.iloc[:60]),
+        "Jawa Tengah 2024": write_gold_decree(TRIWULAN_GOLD, out_dir, instansi=JATENG, tahun=2024, nomor="21"),
+    }
+    return {label: folder.name for label, folder in folders.items()}
+
+
+def latest_per_satker(dokumen: pd.DataFrame) -> set[str]:
+    """doc_ids of each instansi's highest-tahun decree, as a reader would pick them."""
+    return set(dokumen.sort_values("tahun").groupby("instansi")["doc_id"].last())
+
+
+def expected_load(rows: pd.DataFrame, quarterly: bool) -> list[int]:
+    """Rows scheduled per month, or per quarter (any month of it) for a quarterly plan."""
+    months = rows[[f"bulan_{m:02d}" for m in range(1, 13)]].astype(bool).to_numpy()
+    if quarterly:
+        return [int(months[:, q * 3 : q * 3 + 3].any(axis=1).sum()) for q in range(4)]
+    return [int(v) for v in months.sum(axis=0)]

@@ -32,3 +32,14 @@ def test_unknown_area_is_a_warning_not_a_rejection():
     checked = validate(normalise(rows, CMAP, "kpu-x-2023-1"))
     assert len(checked.table) == 1 and checked.table["area_kode"].isna().all()
     assert "Area Tak Dikenal" in checked.warnings[0]
+
+
+def test_rejection_reasons_are_plain_indonesian():
+    rows = [row(["P"] + ["-"] * 11), row(["-"] * 12, area=""), row(["-"] * 12, area_no="?")]
+    df = normalise(rows, CMAP, "kpu-x-2023-1")
+    df.loc[0, "halaman_akhir"] = 1
+    checked = validate(df, raw_marks(rows, CMAP))
+    reasons = dict(zip(checked.rejected["row_no"], checked.rejected["alasan"]))
+    assert reasons[1] == "halaman akhir sebelum halaman awal; tanda bulan 'P' tidak dikenal (Januari, bulan_01)"
+    assert reasons[2] == "AREA PERUBAHAN kosong"
+    assert reasons[3] == "NO. bukan angka (area_no)"
