@@ -134,6 +134,9 @@ def _print_placement(name: str, p: Placement, what: str) -> None:
     """The identity lines: a copy, a file now used in place of another, other decrees of
     one identity, folders moved or replaced."""
     name, folder = escape(name), escape(str(p.folder))
+    if p.changed is not None:
+        console.print(f"[yellow]![/] {name} has changed since it was read (another sha256): "
+                      "its earlier reading is replaced")
     if p.copy_of is not None:
         used = escape(p.copy_of.name)
         console.print(f"= {name} is a copy of {used} ({what}) → {folder}: listed in its "

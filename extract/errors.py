@@ -101,14 +101,15 @@ class ExtractTimeout(RenaksiError):
 def header_summary(headers: Sequence[str]) -> str:
     """Column headers as a person reads them: "NO. | KEGIATAN | PELAKSANAAN (BULAN): 1 2 …".
 
-    Each header is a "PARENT / LEAF" stack. A last level that numbers the columns 1..N (most
-    of them: OCR misreads some) is dropped, and neighbours under one parent are written once with their leaves.
+    Each header is a "PARENT / LEAF" stack. A last level that numbers the columns in order
+    (most of them: OCR misreads or misses some) is dropped, and neighbours under one parent are written once with their leaves.
     """
     stacks = [[_clean(p) for p in h.split(" / ") if _clean(p)] for h in headers]
     stacks = [s for s in stacks if s]
-    numbered = sum(s[-1] == str(i) for i, s in enumerate(stacks, start=1))
-    if len(stacks) > 4 and numbered >= 0.8 * len(stacks):  # the 1..N column-number row
-        stacks = [s[:-1] or s for s in stacks]
+    numbers = [int(s[-1]) for s in stacks if len(s) > 1 and s[-1].isdigit()]
+    if (len(stacks) > 4 and len(numbers) >= 0.8 * len(stacks)
+            and all(a < b for a, b in zip(numbers, numbers[1:]))):  # the column-number row
+        stacks = [s[:-1] if len(s) > 1 else s for s in stacks]
     parts: list[tuple[str, list[str]]] = []
     for s in stacks:
         parent, leaf = " / ".join(s[:-1]), s[-1]

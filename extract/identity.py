@@ -124,8 +124,8 @@ class Group:
 def decide(base: str, held: Iterable[Held], new: Source) -> list[Group]:
     """Every decree of identity ``base`` once ``new`` is added (see the module docstring).
 
-    A file listed before under the same path and digest is listed once, as read now (a
-    re-run). ``base`` goes to the decree most likely to be the one the identity names: one
+    A path holds one file: what was listed under ``new``'s path (a re-run, or a file that
+    has changed since) gives way to ``new`` as read now. ``base`` goes to the decree most likely to be the one the identity names: one
     read from a text layer, then the one more files agree on, then the one whose best file
     ranks first (a misread file may well have more rows, rarely more twins); each other one
     gets ``base-<8 hex>`` of its best file. A held folder left with no file is not in the
@@ -134,7 +134,8 @@ def decide(base: str, held: Iterable[Held], new: Source) -> list[Group]:
     listed: dict[tuple[str, str], tuple[Source, str | None]] = {}
     for h in held:
         for s in h.sources:
-            listed.setdefault((s.sha256, s.path), (s, h.folder))
+            if s.path != new.path:
+                listed.setdefault((s.sha256, s.path), (s, h.folder))
     listed[(new.sha256, new.path)] = (new, None)
     clusters: list[list[tuple[Source, str | None]]] = []
     by_sidik: dict[str, list] = {}

@@ -148,6 +148,7 @@ class Placement:
     others: tuple[tuple[str, Source], ...] = ()  # other decrees of the identity: doc_id, file
     moved: tuple[tuple[str, str], ...] = ()  # decrees whose folder changed: old, new doc_id
     dropped: tuple[str, ...] = ()  # folders that held this file under an older identity
+    changed: Source | None = None  # this path's earlier file, another digest, now replaced
 
     @property
     def kept(self) -> bool:
@@ -195,6 +196,8 @@ def _place(out_dir: Path, base: str, new: Source, staged: Path | None) -> Placem
             if folder != staged:
                 shutil.rmtree(folder, ignore_errors=True)
     mine = next(g for g in groups if new in g.sources)
+    changed = next((s for h in held.values() for s in h.sources
+                    if s.path == new.path and s.sha256 != new.sha256), None)
     before = held[mine.was].sources[0] if mine.was else None
     return Placement(
         folder=out_dir / mine.doc_id, source=new, used=mine.kept,
@@ -202,7 +205,7 @@ def _place(out_dir: Path, base: str, new: Source, staged: Path | None) -> Placem
         replaced=before if mine.kept == new and before not in (None, new) else None,
         others=tuple((g.doc_id, g.kept) for g in groups if g is not mine),
         moved=tuple((g.was, g.doc_id) for g in groups if g.was and g.was != g.doc_id),
-        dropped=tuple(dropped))
+        dropped=tuple(dropped), changed=changed)
 
 
 def _records(out_dir: Path, base: str, sha256: str) -> dict[str, dict]:

@@ -175,3 +175,10 @@ def test_cli_lines_and_a_byte_copy_listed_without_reading(tmp_path):
         "singkawang-2023-word-shaded.pdf", "singkawang-2023-word.pdf", "unduhan.pdf"]
     combined = pd.read_parquet(out / "rencana_aksi.parquet")
     assert set(combined["doc_id"]) == {WORD_ID} and len(combined) == 103
+
+
+def test_a_file_changed_at_its_path_replaces_its_earlier_reading():
+    before = source("a.pdf", sidik="OLD", kerangka="K0")
+    after = dataclasses.replace(source("a.pdf"), sha256="f" * 64)
+    assert settle([before, source("b.pdf"), after]) == {"base": ("a.pdf", "b.pdf")}
+    assert settle([before, after]) == {"base": ("a.pdf",)}
