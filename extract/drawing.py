@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from .geometry import Matrix, page_objects
 from .model import WHITE, BBox, Fill, Ruling
 from .settings import GridSettings, Settings
 
@@ -30,9 +31,10 @@ class _Paint:
     order: int
 
 
-def read_drawing(page: pdfium.PdfPage, height: float,
-                  settings: Settings) -> tuple[list[Ruling], list[Fill], int]:
-    """Visible rulings, filled areas and the image count of a page, in page coordinates.
+def read_drawing(page: pdfium.PdfPage, display: Matrix,
+                 settings: Settings) -> tuple[list[Ruling], list[Fill], int]:
+    """Visible rulings, filled areas and the image count of a page, in display coordinates
+    (``geometry``).
 
     Forms are flattened. Rulings are what is left of each drawn line after later opaque
     paint covered it, with dotted and dashed runs joined into one line; fills are areas
@@ -43,40 +45,12 @@ def read_drawing(page: pdfium.PdfPage, height: float,
     fills: list[Fill] = []
     images = 0
     s = settings.grid
-    order = 0
-
-    def walk(objs, ctm: tuple[float, ...]) -> None:
-        nonlocal images, order
-        for obj in objs:
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
-            matrix = _concat(_obj_matrix(obj), ctm)
-            if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-                images += 1
-            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-                count = pdfium_c.FPDFFormObj_CountObjects(obj)
-                walk((pdfium_c.FPDFFormObj_GetObject(obj, j) for j in range(count)), matrix)
-            elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-                order += 2  # a path's fill is painted before its stroke
-                _read_path(obj, matrix, height, order, s, pieces, covers, fills)
-
-    count = pdfium_c.FPDFPage_CountObjects(page.raw)
-    walk((pdfium_c.FPDFPage_GetObject(page.raw, j) for j in range(count)), (1, 0, 0, 1, 0, 0))
+    for z, obj, kind, matrix in page_objects(page, display):
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            images += 1
+        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            _read_path(obj, matrix, z, s, pieces, covers, fills)
     return join_runs(visible(pieces, covers), s), fills, images
-
-
-def _obj_matrix(obj) -> tuple[float, ...]:
-    m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
-        return (1, 0, 0, 1, 0, 0)
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
-
-
-def _concat(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
-    """m then n (PDF row-vector convention)."""
-    a, b, c, d, e, f = m
-    a2, b2, c2, d2, e2, f2 = n
-    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
-            e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
 
 
 def _color(getter, obj) -> tuple[int, int, int, int]:
@@ -86,7 +60,7 @@ def _color(getter, obj) -> tuple[int, int, int, int]:
     return (r.value, g.value, b.value, a.value)
 
 
-def _stroke_width(obj, m: tuple[float, ...]) -> float:
+def _stroke_width(obj, m: Matrix) -> float:
     """The line width in page points (the path's matrix scales it)."""
     w = ctypes.c_float()
     if not pdfium_c.FPDFPageObj_GetStrokeWidth(obj, w):
@@ -95,31 +69,37 @@ def _stroke_width(obj, m: tuple[float, ...]) -> float:
     return w.value * math.sqrt(abs(a * d - b * c))
 
 
-def _read_path(obj, m: tuple[float, ...], height: float, order: int, s: GridSettings,
+def _read_path(obj, m: Matrix, z: int, s: GridSettings,
                pieces: list[_Paint], covers: list[_Paint], fills: list[Fill]) -> None:
-    """Sort one path object's paint into ruling pieces, covering paint and fills."""
+    """Sort one path object's paint into ruling pieces, covering paint and fills.
+
+    ``z`` is the object's place in painting order; its fill is painted before its stroke.
+    """
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
     pdfium_c.FPDFPath_GetDrawMode(obj, fill_mode, stroke)
     if not fill_mode.value and not stroke.value:
         return
-    subpaths = _subpaths(obj, m, height)
+    subpaths = _subpaths(obj, m)
+    transparent = bool(pdfium_c.FPDFPageObj_HasTransparency(obj))  # soft masks, blend modes
     if fill_mode.value:
         r, g, b, a = _color(pdfium_c.FPDFPageObj_GetFillColor, obj)
+        opaque = a == 255 and not transparent
         for pts, curved in subpaths:
             box = _bounds(pts) if curved else _axis_rect(pts)
             if box is not None and a:
-                _paint(box, (r, g, b), a == 255, curved, order - 1, s, pieces, covers, fills)
+                _paint(box, (r, g, b), opaque, curved, z, 2 * z, s, pieces, covers, fills)
     if stroke.value:
         r, g, b, a = _color(pdfium_c.FPDFPageObj_GetStrokeColor, obj)
         if not a:
             return
+        opaque = a == 255 and not transparent
         half = _stroke_width(obj, m) / 2
         cap = half if pdfium_c.FPDFPageObj_GetLineCap(obj) else 0.0  # round and square caps
         for pts, curved in subpaths:
             if curved:  # a small stroked circle is a dot
                 x0, top, x1, bottom = _bounds(pts)
                 box = (x0 - half, top - half, x1 + half, bottom + half)
-                _paint(box, (r, g, b), a == 255, True, order, s, pieces, covers, fills)
+                _paint(box, (r, g, b), opaque, True, z, 2 * z + 1, s, pieces, covers, fills)
                 continue
             for (xa, ya), (xb, yb) in zip(pts, pts[1:]):
                 if abs(ya - yb) < 0.5:  # along x: the line width is its height
@@ -128,11 +108,12 @@ def _read_path(obj, m: tuple[float, ...], height: float, order: int, s: GridSett
                     box = (xa - half, min(ya, yb) - cap, xa + half, max(ya, yb) + cap)
                 else:
                     continue
-                _paint(box, (r, g, b), a == 255, False, order, s, pieces, covers, fills)
+                _paint(box, (r, g, b), opaque, False, z, 2 * z + 1, s, pieces, covers, fills)
 
 
-def _paint(box: BBox, color: tuple[int, int, int], opaque: bool, curved: bool, order: int,
-           s: GridSettings, pieces: list[_Paint], covers: list[_Paint], fills: list[Fill]) -> None:
+def _paint(box: BBox, color: tuple[int, int, int], opaque: bool, curved: bool, z: int,
+           order: int, s: GridSettings, pieces: list[_Paint], covers: list[_Paint],
+           fills: list[Fill]) -> None:
     """A painted box is a ruling piece, covering paint, a fill, or nothing.
 
     A piece is a bar (thinner than ``max_ruling_thickness`` and at least twice as long as
@@ -149,14 +130,13 @@ def _paint(box: BBox, color: tuple[int, int, int], opaque: bool, curved: bool, o
         elif opaque:
             covers.append(_Paint(box, order))
     elif not curved:
-        fills.append(Fill(bbox=box, color=color))
+        fills.append(Fill(bbox=box, color=color, z=z, opaque=opaque))
         if opaque:
             covers.append(_Paint(box, order))
 
 
-def _subpaths(obj, m: tuple[float, ...],
-              height: float) -> list[tuple[list[tuple[float, float]], bool]]:
-    """(points, curved) pieces of a path in top-left page coordinates.
+def _subpaths(obj, m: Matrix) -> list[tuple[list[tuple[float, float]], bool]]:
+    """(points, curved) pieces of a path in display coordinates.
 
     Straight runs come as polylines (a curve ends a run, so the sides of a rounded box
     stay lines); each subpath with Bézier segments also comes whole with its control
@@ -178,7 +158,7 @@ def _subpaths(obj, m: tuple[float, ...],
     for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
         seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
         pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
-        pt = (a * x.value + c * y.value + e, height - (b * x.value + d * y.value + f))
+        pt = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
         kind = pdfium_c.FPDFPathSegment_GetType(seg)
         if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
             flush()

@@ -21,7 +21,7 @@ from pdfplumber.table import (
 from .errors import NoLampiran
 from .model import BBox, Cell, Char, Document, Fill, Page, PageGrid, Ruling
 from .settings import GridSettings, Settings
-from .text import cell_text, line_width, text_lines
+from .text import cell_text, text_lines, text_widths
 
 
 class GridFinder(Protocol):
@@ -252,14 +252,12 @@ def build_grid(page_no: int, boxes: Sequence[BBox], chars: Sequence[Char],
             members[k].append(ch)
     table_fills = [f for f in fills if _inside(f.bbox, bbox, tol)]
     lines = [text_lines(mine) for mine in members]
-    widest: dict[tuple[int, int], float] = {}  # the column's text width, from its widest line
-    for (r, c, rs, cs, box), cell_lines in zip(placed, lines):
-        for ln in cell_lines:
-            widest[(c, cs)] = max(widest.get((c, cs), 0.0), line_width(ln))
+    widths = text_widths([((c, cs), box, cell_lines)
+                          for (r, c, rs, cs, box), cell_lines in zip(placed, lines)])
     cells = []
-    for (r, c, rs, cs, box), mine, cell_lines in zip(placed, members, lines):
+    for (r, c, rs, cs, box), mine, cell_lines, width in zip(placed, members, lines, widths):
         cells.append(Cell(row=r, col=c, rowspan=rs, colspan=cs, bbox=box,
-                          text=cell_text(cell_lines, widest.get((c, cs), box[2] - box[0]), lexicon),
+                          text=cell_text(cell_lines, width, lexicon),
                           fill=_fill_at(table_fills, box), full=_is_full(mine, box)))
     cells.sort(key=lambda cell: (cell.row, cell.col))
     return PageGrid(page_no=page_no, bbox=bbox, xs=tuple(xs), ys=tuple(ys),

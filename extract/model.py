@@ -18,6 +18,9 @@ MONTHS = tuple(f"bulan_{m:02d}" for m in range(1, 13))  # the contract's schedul
 
 @dataclass(frozen=True, slots=True)
 class Char:
+    """One glyph as displayed: ``text`` is what it reads as (a ligature reads as its letters),
+    ``size`` its effective font size in points (font size times the text matrix's scale)."""
+
     text: str
     x0: float
     top: float
@@ -47,6 +50,8 @@ class Fill:
 
     bbox: BBox
     color: RGB
+    z: int = 0  # painting order on the page (``geometry.page_objects``): later covers earlier
+    opaque: bool = True  # fully opaque paint: hides whatever was painted under it
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +68,7 @@ class Page:
     # white, sub-legible size, clipped away or off the page box): never table content, but
     # a searchable scan's OCR layer is exactly this, so it is kept apart, not dropped.
     hidden: tuple[Char, ...] = ()
+    hidden_why: tuple[tuple[str, int], ...] = ()  # (reason, glyphs with ink) of ``hidden``
 
 
 @dataclass(frozen=True, slots=True)

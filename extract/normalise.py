@@ -19,8 +19,8 @@ CONTRACT_COLUMNS = (
     "doc_id", "row_no", "area_no", "area", "area_kode", "kegiatan", "sub_kegiatan",
     "indikator", *MONTHS, "jadwal_satuan", "keterangan", "halaman_awal", "halaman_akhir",
 )
-YES = frozenset("√✓✔✅☑✗✘×xXvV●•■▪◼⬤★*") | {"ya", "Ya", "YA", "ok", "OK"}
-NO = frozenset({"", "-", "–", "—", "−", "0", "·", "☐"})
+YES = frozenset("√✓✔✅☑×xXvV●•■▪◼⬤★*") | {"ya", "Ya", "YA", "ok", "OK"}
+NO = frozenset({"", "-", "–", "—", "−", "0", "·", "☐", "✗", "✘", "☒"})  # a drawn cross says no
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
           "X": 10}
 

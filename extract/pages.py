@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from .chars import read_chars
+from .chars import place_glyphs, read_glyphs, upright_turn
 from .drawing import read_drawing
+from .geometry import display, page_box
 from .errors import BrokenPdf, EncryptedPdf
 from .intake import MAX_SCAN_PIXELS, read_pdf_bytes, refuse_bombs
-from .model import Document, Page, PageKind
+from .model import Char, Document, Page, PageKind, Ruling
 from .settings import Settings
-from .text import group_lines, line_text, words
+from .text import UNREADABLE, Word, group_lines, tokens, words
 
 _LAMPIRAN_WORDS = re.compile(r"KEGIATAN|INDIKATOR|AREA\s+PERUBAHAN|PELAKSANAAN|JADWAL", re.I)
+_HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 _SIGNATURE_WORDS = re.compile(r"Ditetapkan\s+di|pada\s+tanggal|Salinan\s+sesuai", re.I)
 
 
@@ -45,40 +48,99 @@ def open_document(path: Path | str, settings: Settings | None = None) -> Documen
             raise BrokenPdf("the PDF has no pages", path)
         if n > settings.max_pages:
             raise BrokenPdf(f"{n} pages is more than the limit of {settings.max_pages}", path)
-        pages = [_read_page(pdf, i, path, settings) for i in range(n)]
+        read = [_read_page(pdf, i, path, settings) for i in range(n)]
     finally:
         pdf.close()
+    pages = [page for page, _ in read]
     return Document(path=path, sha256=hashlib.sha256(data).hexdigest(),
                     pages=tuple(_classify(pages, settings.grid.min_table_width)), password=settings.password,
-                    lexicon=lexicon(p.text for p in pages))
+                    lexicon=lexicon(run for _, runs in read for run in runs))
 
 
-def lexicon(texts) -> frozenset[str]:
-    """Words printed with a space on both sides: whole words, never a fragment of a word
-    that a line break cut (those sit at a line's start or end)."""
+def lexicon(runs: Iterable[tuple[Sequence[str], bool, bool]]) -> frozenset[str]:
+    """Words printed whole: between ordinary word spaces, first in a cell, or last on a line
+    that had room for more. Another run's first word and a full line's last word may be
+    pieces of a word a line break cut, so they are left out. ``runs`` are ``(words, first
+    line of a cell, ends with room)`` (``word_runs``); hyphenated forms ("nilai-nilai") are
+    kept too."""
     out: set[str] = set()
-    for text in texts:
-        for line in text.splitlines():
-            for token in line.split()[1:-1]:
-                out.update(words(token))
+    for run, first, room in runs:
+        inner = run[0 if first else 1: None if room and not run[-1].endswith("-") else -1]
+        for token in inner:
+            out.update(words(token))
+            out.update(_HYPHENATED.findall(token.lower()))
     return frozenset(out)
 
 
-def _read_page(pdf: pdfium.PdfDocument, index: int, path: Path, settings: Settings) -> Page:
+def word_runs(lines: Sequence[Sequence[Char]], line_words: Sequence[Sequence[Word]],
+              rulings: Sequence[Ruling]) -> Iterator[tuple[list[str], bool, bool]]:
+    """Each printed line (its characters as ``group_lines`` gives them, and its ``tokens``)
+    cut where a table's columns part it: at a vertical ruling between two words or a gap
+    wider than an em. With each run: whether a ruling runs right above it (the first line of
+    a cell: its first word was not cut) and whether it stops more than 1.5 em short of the
+    ruling to its right (a line with that much room was not full: its last word was not cut).
+    """
+    upright = [r for r in rulings if not r.horizontal]
+    flat = [r for r in rulings if r.horizontal]
+    for line, found in zip(lines, line_words):
+        top, bottom = min(c.top for c in line), max(c.bottom for c in line)
+        size = max(c.size for c in line)
+        walls = sorted((r.x0 + r.x1) / 2 for r in upright if r.top < bottom and r.bottom > top)
+        above = [r for r in flat if r.top <= top and top - r.bottom < 0.9 * (bottom - top)]
+        runs: list[list[Word]] = []
+        for word in found:
+            if runs and (word[1] - runs[-1][-1][2] > size
+                         or any(runs[-1][-1][2] <= w <= word[1] for w in walls)):
+                runs.append([word])
+            elif runs:
+                runs[-1].append(word)
+            else:
+                runs.append([word])
+        for run in runs:
+            x0, x1 = run[0][1], run[-1][2]
+            yield ([w for w, _, _ in run], any(r.x0 <= x0 and r.x1 >= x1 for r in above),
+                   _room(x1, walls, size))
+
+
+def _room(x1: float, walls: Sequence[float], size: float) -> bool:
+    right = next((w for w in walls if w >= x1), None)
+    return right is not None and right - x1 > 1.5 * size
+
+
+def hidden_text_warnings(doc: Document) -> list[str]:
+    """One line per page whose text layer holds characters a reader cannot see, with how
+    many and why; scanned pages are left out (their invisible layer is the OCR text)."""
+    out = []
+    for page in doc.pages:
+        if page.kind == "scan" or not page.hidden_why:
+            continue
+        total = sum(n for _, n in page.hidden_why)
+        detail = ", ".join(f"{why}: {n}" for why, n in page.hidden_why)
+        out.append(f"page {page.page_no}: {total} characters that cannot be seen were "
+                   f"ignored ({detail})")
+    return out
+
+
+def _read_page(pdf: pdfium.PdfDocument, index: int, path: Path,
+               settings: Settings) -> tuple[Page, list[tuple[list[str], bool]]]:
+    """The page, and its text cut into word runs for the document's lexicon."""
     try:
         page = pdf[index]
     except pdfium.PdfiumError as exc:
         raise BrokenPdf(f"page cannot be read ({exc})", path, index + 1) from None
     try:
-        width, height = page.get_size()
         textpage = page.get_textpage()
         try:
-            chars = read_chars(textpage, height)
+            glyphs = read_glyphs(page, textpage)
         finally:
             textpage.close()
-        rulings, fills, images = read_drawing(page, height, settings)
+        rotation = page.get_rotation()
+        geo = display(page_box(page), rotation, upright_turn(glyphs, rotation))
+        rulings, fills, images = read_drawing(page, geo.matrix, settings)
     finally:
         page.close()
+    chars, hidden, why = place_glyphs(glyphs, geo, fills)
+    width, height = geo.width, geo.height
     text_chars = [c for c in chars if not c.text.isspace()]
     if text_chars:
         kind: PageKind = "body"
@@ -87,9 +149,15 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, path: Path, settings: Settin
     if kind == "scan" and not width * height * (settings.ocr.dpi / 72) ** 2 <= MAX_SCAN_PIXELS:
         raise BrokenPdf(f"scanned page of {width:g} x {height:g} pt is too large to OCR at "
                         f"{settings.ocr.dpi} dpi", path, index + 1)
-    text = "\n".join(line_text(ln) for ln in group_lines(text_chars))
+    lines = group_lines(text_chars)
+    line_words = [tokens(ln) for ln in lines]
+    # a glyph without a character (an unread ligature) is no letter of the page's text
+    text = "\n".join(" ".join(w for w, _, _ in found) for found in line_words)
+    text = text.replace(UNREADABLE, "")
     return Page(page_no=index + 1, width=width, height=height, chars=tuple(chars),
-                rulings=tuple(rulings), fills=tuple(fills), kind=kind, text=text)
+                rulings=tuple(rulings), fills=tuple(fills), kind=kind, text=text,
+                hidden=tuple(hidden), hidden_why=tuple(sorted(why.items()))), \
+        list(word_runs(lines, line_words, rulings))
 
 
 def _has_table_rulings(page: Page, min_width: float) -> bool:

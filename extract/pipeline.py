@@ -10,10 +10,10 @@ from .header import map_header
 from .metadata import read_metadata
 from .model import ColumnMap, Document, Page, PageGrid, Result, Stopped
 from .normalise import doc_slug, normalise, raw_marks
-from .pages import open_document
+from .pages import hidden_text_warnings, open_document
 from .settings import Settings
 from .stitch import TablePage, stitch
-from .text import group_lines, line_text
+from .text import drop_unreadable, group_lines, line_text
 from .validate import validate
 
 def _text_outside(page: Page, grid: PageGrid) -> str:
@@ -67,7 +67,7 @@ def run(path: Path | str, settings: Settings | None = None) -> Result:
             raise _stopped(header_failure(doc, grid, exc), doc, grids,
                            [p.cmap for p in pages]) from None
         pages.append(TablePage(grid, cmap))
-    rows = stitch(pages)
+    rows, unreadable = drop_unreadable(stitch(pages))
     meta = read_metadata(_texts(doc, grids, settings))
     doc_id = doc_slug(meta.instansi, meta.tahun, meta.nomor, fallback=path.stem)
     table = normalise(rows, pages[0].cmap, doc_id)
@@ -78,6 +78,6 @@ def run(path: Path | str, settings: Settings | None = None) -> Result:
     return Result(
         doc_id=doc_id, source=path, sha256=doc.sha256, meta=meta, table=checked.table,
         rejected=checked.rejected, rejects=checked.rejects,
-        warnings=[*meta.warnings, *checked.warnings],
+        warnings=[*meta.warnings, *checked.warnings, *unreadable, *hidden_text_warnings(doc)],
         halaman=len(doc.pages), halaman_lampiran=(grids[0].page_no, grids[-1].page_no),
         metode="ocr" if ocr else "text", low_confidence_rows=low, rows=rows, grids=grids)

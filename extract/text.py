@@ -6,11 +6,15 @@ each cell), so both read characters the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence, Set as AbstractSet
+from dataclasses import replace
+from collections.abc import Hashable, Iterable, Sequence, Set as AbstractSet
 
-from .model import Char
+from .model import BBox, Char, Row
 
 _SPACE_GAP = 0.18  # a gap wider than this share of the font size is a word space
+LIGATURES = ("fi", "fl", "ff", "ffi", "ffl")  # the letters a ligature glyph stands for
+UNREADABLE = "\ufffd"  # a glyph whose code maps to no character
+_FULL_UNMEASURED = 0.8  # OCR: a line this share of the column's widest line is full
 
 
 def group_lines(chars: Iterable[Char]) -> list[list[Char]]:
@@ -32,45 +36,117 @@ def group_lines(chars: Iterable[Char]) -> list[list[Char]]:
     return [sorted(members, key=lambda c: c.x0) for _, _, members in lines]
 
 
-def line_text(line: Sequence[Char]) -> str:
-    """Join one line's characters, restoring word spaces from the gaps between glyphs."""
-    out: list[str] = []
+Word = tuple[str, float, float]  # a printed word: its text, x0 and x1 (points)
+
+
+def tokens(line: Sequence[Char]) -> list[Word]:
+    """One line's words as printed, ``(text, x0, x1)`` left to right: split at space glyphs
+    and at gaps wider than ``_SPACE_GAP`` of the (effective) font size."""
+    out: list[Word] = []
+    text: list[str] = []
+    x0 = x1 = 0.0
     prev: Char | None = None
     for ch in line:
         if ch.text.isspace():
-            if out and out[-1] != " ":
-                out.append(" ")
+            prev = None
             continue
-        if prev is not None and out and out[-1] != " ":
-            if ch.x0 - prev.x1 > _SPACE_GAP * max(ch.size, prev.size, 1.0):
-                out.append(" ")
-        out.append(ch.text)
+        if prev is None or ch.x0 - prev.x1 > _SPACE_GAP * (
+                ch.size if ch.size > prev.size else prev.size if prev.size > 1.0 else 1.0):
+            if text:
+                out.append(("".join(text), x0, x1))
+            text, x0 = [], ch.x0
+        text.append(ch.text)
+        x1 = ch.x1
         prev = ch
-    return "".join(out).strip()
+    if text:
+        out.append(("".join(text), x0, x1))
+    return out
+
+
+def line_text(line: Sequence[Char]) -> str:
+    """Join one line's characters, restoring word spaces from the gaps between glyphs."""
+    return " ".join(t for t, _, _ in tokens(line))
 
 
 def broken_word(text: str, next_text: str, filled: float, width: float,
-                lexicon: AbstractSet[str]) -> bool:
-    """True when a narrow column broke a single long word across two lines.
+                lexicon: AbstractSet[str], span: float | None = None) -> bool:
+    """True when a line break cut one word in two ("Perund" / "angan", "Subba" / "g").
 
-    A typesetter only breaks inside a word that does not fit on a line by itself: the line
-    holds that one token and fills the column's text width (``filled`` is the line's width
-    plus the next line's first glyph), and the next line goes on in lower case
-    ("Perundangan/Dereg" + "ulasi"). Narrow columns also wrap short words that way
-    ("Dalam" / "proses"), so neither fragment may be a word the document uses elsewhere,
-    unless the joined word is one. Shared by born-digital cells and OCR cells.
+    ``text`` is the line before the break and ``next_text`` the line after; ``filled`` is
+    the line's width plus the next line's first glyph and ``width`` the width the cell's text
+    may fill, in one unit. A typesetter cuts a word only where the next glyph does not fit
+    (``filled`` over ``width``) and the word is too long for a line of its own: ``span``,
+    the two pieces' width together, is over ``width``. The next line must go on in the same
+    word (lower case, or capitals or digits after the same). The document's ``lexicon``
+    decides the rest: a join that makes a word it uses is made; two pieces that are both its
+    words, or one that is a word longer than three letters, are never joined.
+
+    Without ``span`` (OCR words, measured less finely: ``filled`` then adds the next line's
+    first word and ``width`` is the column's widest line) the piece before the break must be
+    the line's only token, and only two pieces that are both unknown are joined.
     """
-    if not text or not next_text or " " in text:
+    if not text or not next_text:
         return False
-    if not (text[-1].isalpha() and next_text[0].islower()):
+    head, tail = text.split()[-1], next_text.split()[0]
+    a, b = head[-1], tail[0]
+    if not (a.isalnum() and b.isalnum()) or a.isdigit() != b.isdigit():
         return False
-    if filled < 0.8 * width:
+    if b.isupper() and not (head.isupper() and not head.isdigit()):
+        return False  # a capital after lower case starts a new word
+    if span is None:
+        if " " in text.strip() or filled < _FULL_UNMEASURED * width:
+            return False
+    elif filled < width or span <= width:
         return False
-    head = (words(text) or [""])[-1]
-    tail = (words(next_text) or [""])[0]
-    if (head + tail) in lexicon:
+    if a.isdigit():
         return True
-    return head not in lexicon and tail not in lexicon
+    heads, tails = words(head), words(tail)
+    if not heads or not tails:
+        return False
+    if heads[-1] + tails[0] in lexicon:
+        return True
+    if span is None:
+        return heads[-1] not in lexicon and tails[0] not in lexicon
+    # a whole word on either side is no piece, unless it is a short one that a longer word
+    # can begin or end with ("Ke" / "lembagaan", "Terlaksan" / "a")
+    head_word, tail_word = heads[-1] in lexicon, tails[0] in lexicon
+    return not ((head_word and tail_word) or (head_word and len(heads[-1]) > 3)
+                or (tail_word and len(tails[0]) > 3))
+
+
+def soft_hyphen(head: str, tail: str, lexicon: AbstractSet[str]) -> bool:
+    """True when a hyphen that ends a line only marks where a word was cut ("Singka-" /
+    "wang"), false for a real one: a compound ("e-" / "Lapkin", "2020-" / "2024"), a
+    reduplication ("nilai-" / "nilai", "sebaik-" / "baiknya") or a form the document uses."""
+    heads, tails = words(head), words(tail)
+    if not heads or not tails or not tail[0].islower() or not head[-1].isalpha():
+        return False
+    a, b = heads[-1], tails[0]
+    if len(a) < 2:
+        return False
+    if a + b in lexicon:
+        return True
+    if f"{a}-{b}" in lexicon or any(a.endswith(b[:k]) for k in range(3, len(b) + 1)):
+        return False
+    return True
+
+
+def join_line(text: str, next_text: str, filled: float, width: float,
+              lexicon: AbstractSet[str], span: float | None = None) -> str:
+    """``text`` with the cell's next line ``next_text`` joined as printed: a word the break
+    cut is made whole, a soft hyphen dropped, a real hyphen kept without a space; otherwise
+    the break is one space. ``filled``, ``width``, ``span`` as in ``broken_word``; whether a
+    line-end hyphen is soft is a matter of the words alone (``soft_hyphen``), since a
+    hyphenation point may leave room on the line."""
+    if not text or not next_text:
+        return text or next_text
+    if len(text) > 1 and text.endswith("-") and text[-2].isalnum() and next_text[0].isalnum():
+        if soft_hyphen(text.split()[-1][:-1], next_text, lexicon):
+            return text[:-1] + next_text
+        return text + next_text
+    if broken_word(text, next_text, filled, width, lexicon, span):
+        return text + next_text
+    return text + " " + next_text
 
 
 def words(text: str) -> list[str]:
@@ -83,31 +159,84 @@ def text_lines(chars: Iterable[Char]) -> list[list[Char]]:
     return [ln for ln in group_lines(chars) if any(not c.text.isspace() for c in ln)]
 
 
-def line_width(line: Sequence[Char]) -> float:
-    ink = [c for c in line if not c.text.isspace()]
-    return ink[-1].x1 - ink[0].x0 if ink else 0.0
+def text_widths(cells: Sequence[tuple[Hashable, BBox, Sequence[Sequence[Char]]]]) -> list[float]:
+    """The width text may fill in each ``(column key, box, lines)`` cell: the box less the
+    column's padding on both sides, the padding being the least gap between a line's first
+    glyph and its cell's left edge anywhere in the column (left-aligned lines start there,
+    a centred line that fills the cell does too)."""
+    pad: dict[Hashable, float] = {}
+    for key, box, lines in cells:
+        for ln in lines:
+            ink = next((c for c in ln if not c.text.isspace()), None)
+            if ink is not None:
+                pad[key] = min(pad.get(key, ink.x0 - box[0]), ink.x0 - box[0])
+    return [box[2] - box[0] - 2 * max(0.0, pad.get(key, 0.0)) for key, box, _ in cells]
 
 
 def cell_text(lines: Sequence[Sequence[Char]], width: float,
               lexicon: AbstractSet[str] = frozenset()) -> str:
-    """Text of one table cell as printed: in-cell line breaks become single spaces.
+    """Text of one table cell as printed: in-cell line breaks become single spaces, words the
+    column cut are made whole (``join_line``).
 
-    ``width`` is the column's text width (its widest printed line) and ``lexicon`` the
+    ``width`` is the width the cell's text may fill (``text_widths``) and ``lexicon`` the
     words the document uses, against which a line that ends inside a word is judged.
     """
-    if not lines:
+    printed = []  # (words, width of the first glyph) of each line with ink
+    for ln in lines:
+        line_words = tokens(ln)
+        if line_words:
+            first = next(c for c in ln if not c.text.isspace())
+            printed.append((line_words, first.x1 - first.x0))
+    if not printed:
         return ""
-    texts = [line_text(ln) for ln in lines]
-    parts = [texts[0]]
-    for i in range(1, len(texts)):
-        prev, first = lines[i - 1], next(c for c in lines[i] if not c.text.isspace())
-        filled = line_width(prev) + (first.x1 - first.x0)
-        if not prev[-1].text.isspace() and broken_word(texts[i - 1], texts[i], filled, width,
-                                                       lexicon):
-            parts[-1] += texts[i]
-        else:
-            parts.append(texts[i])
-    return collapse(" ".join(parts))
+    breaks = []  # (line, next line, filled, span) of each in-cell line break
+    for (prev, _), (line, first_width) in zip(printed, printed[1:]):
+        breaks.append([" ".join(t for t, _, _ in prev), " ".join(t for t, _, _ in line),
+                       prev[-1][2] - prev[0][1] + first_width,
+                       (prev[-1][2] - prev[-1][1]) + (line[0][2] - line[0][1])])
+    for here, after in zip(breaks, breaks[1:]):
+        # a word too long for the column that a typesetter moved to a line of its own and cut
+        # there ("Setiap" / "triwula" / "n"): after a line of one word, a line that is one
+        # piece cut again starts that word, so the break before it cuts nothing (a cut made
+        # mid-line, "Penataan Peraturan P" / "erundangan/Deregula" / "si", goes on)
+        if " " not in here[0] and " " not in after[0] and broken_word(
+                *after[:3], width=width, lexicon=lexicon, span=after[3]):
+            here[3] = 0.0
+    text = breaks[0][0] if breaks else " ".join(t for t, _, _ in printed[0][0])
+    for line, next_line, filled, span in breaks:
+        joined = join_line(line, next_line, filled, width, lexicon, span)
+        text = text[: len(text) - len(line)] + joined  # text ends with this line
+    return restore_ligatures(collapse(text), lexicon)
+
+
+def restore_ligatures(text: str, lexicon: AbstractSet[str]) -> str:
+    """Each word with an unreadable glyph that reads as exactly one word of the document
+    when the glyph is a ligature's letters, so restored ("Grati\ufffdkasi" → "Gratifikasi"
+    where the document prints "gratifikasi" elsewhere); other words are left as they are."""
+    def restore(match: re.Match) -> str:
+        word = match.group(0)
+        readings = (word.replace(UNREADABLE, lig) for lig in LIGATURES)
+        known = [w for w in readings if all(part in lexicon for part in words(w))]
+        return known[0] if len(known) == 1 else word
+
+    return re.sub(rf"\S*{UNREADABLE}\S*", restore, text) if UNREADABLE in text else text
+
+
+def drop_unreadable(rows: Sequence[Row]) -> tuple[list[Row], list[str]]:
+    """Rows with every glyph that could not be read taken out of their text, and one
+    warning per cell that had one (the text is kept as far as it was read)."""
+    out: list[Row] = []
+    warnings: list[str] = []
+    for n, row in enumerate(rows, start=1):
+        bad = {k: v for k, v in row.values.items() if UNREADABLE in v}
+        for column, value in bad.items():
+            shown = value.replace(UNREADABLE, "?")
+            warnings.append(f"row {n} {column}: a glyph without a character was left out "
+                            f"of {shown!r}")
+        out.append(replace(row, values={k: collapse(v.replace(UNREADABLE, "")) if k in bad
+                                        else v for k, v in row.values.items()})
+                   if bad else row)
+    return out, warnings
 
 
 def collapse(text: str) -> str:

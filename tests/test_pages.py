@@ -38,10 +38,15 @@ def test_symbol_font_fixture_reads_ticks():
 
 
 def test_lexicon_holds_whole_words_only():
-    words = lexicon(["Penataan Organisasi/Kelemba\ngaan lain kata di tengah"])
+    words = lexicon([(["Penataan", "Organisasi/Kelemba"], False, False),
+                     (["gaan", "lain", "kata", "di", "tengah"], False, False),
+                     (["a", "Singka-"], False, True), (["b", "Perencanaan"], False, True),
+                     (["Monitoring", "c"], True, False)])
     assert "organisasi" not in words  # line-end token: might be a fragment
     assert {"lain", "kata", "di"} <= words
-    assert "kelemba" not in words and "gaan" not in words
+    assert "kelemba" not in words and "gaan" not in words and "singka" not in words
+    assert "perencanaan" in words  # ends a line with room left: not cut
+    assert "monitoring" in words  # first in its cell: not the end of a cut word
 
 
 @pytest.mark.parametrize("content,error", [
