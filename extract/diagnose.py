@@ -58,16 +58,18 @@ def no_table(doc: Document, min_table_width: float) -> NoLampiran:
 
 
 def header_failure(doc: Document, grid: PageGrid, exc: HeaderNotRecognised) -> RenaksiError:
-    """A header that failed on a page after the table's first page means the first page's
-    grid was not found: that page, and that cause, are the ones to name."""
-    first = next((p for p in doc.pages if p.kind == "lampiran" and p.page_no < grid.page_no),
-                 None)  # a scan's pages are all "scan": which hold the table, only OCR tells
-    if first is None:
-        exc.path = exc.path or doc.path
-        return exc
-    if unreadable(first):
-        return TextLayerUnreadable(doc.path, first.page_no)
-    if sideways(first):
-        return TableSideways(doc.path, first.page_no)
-    return NoLampiran("the table's lines on its first page cannot be followed into a grid, "
-                      "so its header was not read", doc.path, first.page_no)
+    """The cause of a header that could not be mapped: text that cannot be read where the
+    table starts; a table page before this one whose grid was not found (its header is the
+    one that counts); else the header itself."""
+    earlier = next((p for p in doc.pages if p.kind == "lampiran" and p.page_no < grid.page_no),
+                   None)  # a scan's pages are all "scan": which hold the table, only OCR tells
+    start = earlier or doc.pages[grid.page_no - 1]
+    if unreadable(start):
+        return TextLayerUnreadable(doc.path, start.page_no)
+    if sideways(start):
+        return TableSideways(doc.path, start.page_no)
+    if earlier is not None:
+        return NoLampiran("the table's lines on its first page cannot be followed into a grid, "
+                          "so its header was not read", doc.path, earlier.page_no)
+    exc.path = exc.path or doc.path
+    return exc

@@ -71,8 +71,7 @@ def test_more_rows_rank_first_and_a_rerun_lists_a_file_once():
 @pytest.fixture(scope="module")
 def decrees():
     return {name: extracted(name) for name in (
-        "singkawang-2023-word", "singkawang-2023-word-shaded", "singkawang-2023-scan",
-        "singkawang-2023-excel", "scan-lampiran-2pages")}
+        "singkawang-2023-word", "singkawang-2023-word-shaded", "singkawang-2023-scan")}
 
 
 def _state(out) -> dict[str, tuple]:
@@ -126,24 +125,22 @@ def _write_alone(result, out):
 
 
 def test_two_decrees_of_one_identity_are_both_kept(decrees, tmp_path):
-    """The Excel lampiran (103 rows) and a 2-page scan of part of it share instansi and tahun
-    and print no number: two decrees, the one with more rows under the plain doc_id."""
+    """The first 34 rows of the Singkawang decree under its own number, and the whole of it:
+    two decrees, the whole one (more rows) under the plain doc_id, whatever came first."""
     out = tmp_path / "out"
-    partial = store(decrees["scan-lampiran-2pages"], out)
-    assert partial.folder.name == "kpu-kota-singkawang-2023"
-    full = store(decrees["singkawang-2023-excel"], out)
-    sha = decrees["scan-lampiran-2pages"].sha256
-    moved = f"kpu-kota-singkawang-2023-{sha[:8]}"
-    assert full.folder.name == "kpu-kota-singkawang-2023"
-    assert full.others == ((moved, partial.source),) and full.moved == (
-        ("kpu-kota-singkawang-2023", moved),)
-    for folder in (full.folder, out / moved):  # the tables carry their folder's doc_id
+    part = extracted("hidden-rulings")
+    first = store(part, out)
+    assert first.folder.name == WORD_ID
+    whole = store(decrees["singkawang-2023-word"], out)
+    moved = f"{WORD_ID}-{part.sha256[:8]}"
+    assert whole.folder.name == WORD_ID
+    assert whole.others == ((moved, first.source),) and whole.moved == ((WORD_ID, moved),)
+    for folder in (whole.folder, out / moved):  # the tables carry their folder's doc_id
         doc_id = json.loads((folder / "dokumen.json").read_text())["doc_id"]
         assert doc_id == folder.name
         assert set(pd.read_parquet(folder / "rencana_aksi.parquet")["doc_id"]) == {folder.name}
         assert set(pd.read_csv(folder / "rencana_aksi.csv")["doc_id"]) == {folder.name}
-    assert len(pd.read_csv(out / moved / "rencana_aksi.csv")) == len(
-        decrees["scan-lampiran-2pages"].table)
+    assert len(pd.read_csv(out / moved / "rencana_aksi.csv")) == len(part.table) > 0
 
 
 def test_a_file_that_now_reads_as_another_decree_leaves_its_old_folder(decrees, tmp_path):

@@ -2,6 +2,7 @@
 shows a refused decree's pages, the grid and header read, and where and why it stopped."""
 from __future__ import annotations
 
+import dataclasses
 import shlex
 
 import pytest
@@ -10,7 +11,8 @@ from typer.testing import CliRunner
 from conftest import PDFS, extracted
 from decree_pdf import Decree, build
 from extract.diagnose import sideways, unreadable
-from extract.errors import HeaderNotRecognised, NoLampiran, RenaksiError, header_summary
+from extract.errors import (HeaderNotRecognised, NoLampiran, RenaksiError, TableSideways,
+                            header_summary)
 from extract.pages import open_document
 from extract.pipeline import run
 from extract.review import HTML, PAGES, review_refusal
@@ -45,11 +47,14 @@ def test_header_summary_reads_like_the_printed_header():
 
 def test_unreadable_text_and_sideways_tables_are_told_apart():
     junk = open_document(PDFS / "no-tounicode.pdf")
-    turned = open_document(PDFS / "rotate90.pdf")
     word = open_document(PDFS / "singkawang-2023-word.pdf")
     assert [unreadable(p) for p in junk.pages[2:]] == [True] * (len(junk.pages) - 2)
-    assert [sideways(p) for p in turned.pages] == [False, False] + [True] * (len(turned.pages) - 2)
     assert not any(unreadable(p) or sideways(p) for p in word.pages)
+    turned = word.pages[3]  # what a page looks like when its text could not be stood up
+    across = [dataclasses.replace(c, x1=c.x0 + (c.bottom - c.top), bottom=c.top + (c.x1 - c.x0))
+              for c in turned.chars]
+    assert sideways(dataclasses.replace(turned, chars=tuple(across)))
+    assert str(TableSideways("x.pdf", 4)).startswith("x.pdf p.4: table printed sideways")
 
 
 def test_a_decree_without_its_lampiran_says_so():
