@@ -10,6 +10,7 @@ with the same ``--seed`` and ``--only`` without keeping the bytes.
 from __future__ import annotations
 
 import argparse
+import base64
 import ctypes
 import os
 import random
@@ -19,10 +20,16 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+
+from extract.cli import shown
+from extract.intake import MAX_FILE_BYTES
+from extract.write import verify_sums
 
 ROOT = Path(__file__).resolve().parents[1]
 PDFS = ROOT / "tests" / "pdfs"
@@ -43,6 +50,17 @@ _COUNT = re.compile(rb"/Count\s+\d+")
 _XREF = re.compile(rb"xref\s*\n\d+\s+\d+\s*\n((?:\d{10} \d{5} [nf]\s*\n)+)")
 _STARTXREF = re.compile(rb"startxref\s+(\d+)")
 _NUMBER = re.compile(rb"(?<=[\s\[/])-?\d+(?:\.\d+)?(?=[\s\]/>])")
+# a whole stream object: its dictionary, the keyword's end of line, the data
+_STREAM_OBJECT = re.compile(rb"(\d+\s+\d+\s+obj\s*<<)((?:(?!endobj).)*?)(>>\s*stream)(\r\n|\n)(.*?)"
+                            rb"(\r?\nendstream)", re.S)
+_FONT_IN_USE = re.compile(rb"/([A-Za-z0-9_.+-]+)\s+[\d.]+\s+Tf")
+# Special files a scraped folder can hold under a .pdf name; `run_batch` makes them.
+SPECIALS = ("fifo", "dev-zero", "dangling", "over-limit")
+SPECIAL_SHARE = 0.02
+# Names that try to forge a line, drive the terminal or be read as markup.
+HOSTILE_NAMES = ("\n✓ palsu.pdf → x (999 rows, text)\n", "\x1b[2J\x1b[31m", "\x1b]0;judul\x07",
+                 "[bold]", "[red]x[", ":smile:", "\u202egnp", "\\[x]")
+HOSTILE_NAME_SHARE = 0.05
 
 Mutator = Callable[[bytes, random.Random], bytes]
 
@@ -148,10 +166,127 @@ def splice_garbage(data: bytes, rng: random.Random) -> bytes:
     return data[:at] + junk + data[at:]
 
 
+def _flate_streams(data: bytes) -> list[tuple[re.Match[bytes], bytes]]:
+    """Deflated stream objects with their inflated data."""
+    found = []
+    for m in _STREAM_OBJECT.finditer(data):
+        if b"/FlateDecode" not in m.group(2) or b"[" in m.group(2).split(b"/Filter")[-1][:3]:
+            continue
+        try:
+            found.append((m, zlib.decompress(m.group(5))))
+        except zlib.error:
+            continue
+    return found
+
+
+def _restream(data: bytes, m: re.Match[bytes], filters: bytes, payload: bytes,
+              keyword_eol: bytes | None = None) -> bytes:
+    """``m``'s stream object with new /Filter, data and a direct /Length."""
+    head = re.sub(rb"/Length\s+\d+(?:\s+\d+\s+R)?", b"/Length %d" % len(payload), m.group(2), count=1)
+    head = re.sub(rb"/Filter\s*/FlateDecode", filters, head, count=1)
+    head = re.sub(rb"/DecodeParms\s*<<[^>]*>>", b"", head)
+    obj = m.group(1) + head + m.group(3) + (keyword_eol or m.group(4)) + payload + m.group(6)
+    return data[: m.start()] + obj + data[m.end():]
+
+
+def nested_filters(data: bytes, rng: random.Random) -> bytes:
+    """A stream stored again behind a chain of filters PDF allows (it still reads the same)."""
+    streams = _flate_streams(data)
+    if not streams:
+        return flip_bytes(data, rng)
+    m, plain = rng.choice(streams)
+    chain = rng.choice(["flate2", "hex", "a85", "flate3"])
+    once = zlib.compress(plain)
+    filters, payload = {
+        "flate2": (b"/Filter [/FlateDecode /FlateDecode]", zlib.compress(once)),
+        "flate3": (b"/Filter [/Fl /Fl /Fl]", zlib.compress(zlib.compress(once))),
+        "hex": (b"/Filter [/AHx /FlateDecode]", once.hex().encode() + b">"),
+        "a85": (b"/Filter [/ASCII85Decode /FlateDecode]", base64.a85encode(once) + b"~>"),
+    }[chain]
+    return _restream(data, m, filters, payload)
+
+
+@cache
+def _bomb_payload(megabytes: int) -> bytes:
+    z = zlib.compressobj(1)
+    block = b" " * (1 << 20)
+    return b"".join([*(z.compress(block) for _ in range(megabytes)), z.flush()])
+
+
+def nested_bomb(data: bytes, rng: random.Random) -> bytes:
+    """A stream replaced by a few KB that inflate to 300 MB through nested filters, or a
+    keyword variant the old pre-check did not see."""
+    streams = _flate_streams(data)
+    if not streams:
+        return flip_bytes(data, rng)
+    m, _ = rng.choice(streams)
+    inner = _bomb_payload(300)
+    kind = rng.choice(["flate2", "hex", "a85", "cr"])
+    if kind == "cr":
+        return _restream(data, m, b"/Filter /FlateDecode", inner, keyword_eol=b"\r")
+    filters, payload = {
+        "flate2": (b"/Filter [/FlateDecode /FlateDecode]", zlib.compress(inner, 9)),
+        "hex": (b"/Filter [/ASCIIHexDecode /FlateDecode]", inner.hex().encode() + b">"),
+        "a85": (b"/Filter [/A85 /Fl]", base64.a85encode(inner) + b"~>"),
+    }[kind]
+    return _restream(data, m, filters, payload)
+
+
+def stream_keywords(data: bytes, rng: random.Random) -> bytes:
+    """Stream keywords followed by a lone CR, or by blanks before the end of line."""
+    variant = rng.choice([b"stream\r", b"stream  \n", b"stream \t\r\n"])
+    share = rng.random()
+    return re.sub(rb"(?<!end)stream\r?\n", lambda m: variant if rng.random() < share else m.group(0), data)
+
+
+def _content_streams(data: bytes) -> list[tuple[re.Match[bytes], bytes]]:
+    return [(m, plain) for m, plain in _flate_streams(data) if _FONT_IN_USE.search(plain)]
+
+
+def _add_text(data: bytes, rng: random.Random, make: Callable[[bytes, random.Random], bytes]) -> bytes:
+    streams = _content_streams(data)
+    if not streams:
+        return flip_bytes(data, rng)
+    m, plain = rng.choice(streams)
+    font = rng.choice(_FONT_IN_USE.findall(plain))
+    ops = b"\n".join(make(font, rng) for _ in range(rng.randint(1, 60)))
+    return _restream(data, m, b"/Filter /FlateDecode", zlib.compress(plain + b"\n" + ops + b"\n"))
+
+
+def invisible_marks(data: bytes, rng: random.Random) -> bytes:
+    """Ticks a reader cannot see (render mode 3, white, 0.05 pt, clipped away, off the page)
+    scattered over a page: the pipeline must not read them as scheduled months."""
+    def mark(font: bytes, rng: random.Random) -> bytes:
+        x, y = rng.uniform(0, 842), rng.uniform(0, 842)
+        glyph = rng.choice([b"v", b"x", b"V", b"X", b"*"])
+        how = rng.choice([b"3 Tr", b"1 1 1 rg", b"", b"clip", b"off"])
+        size = b"0.05" if how == b"" else b"8"
+        if how == b"off":
+            x, y = x + 5000, y + 5000
+        text = b"BT %s /%s %s Tf %.1f %.1f Td (%s) Tj ET" % (
+            how if how.endswith((b"Tr", b"rg")) else b"", font, size, x, y, glyph)
+        return b"q 0 0 1 1 re W n %s Q" % text if how == b"clip" else b"q %s Q" % text
+    return _add_text(data, rng, mark)
+
+
+def markup_text(data: bytes, rng: random.Random) -> bytes:
+    """Text a terminal or a markup parser could take for commands: rich markup, escape
+    sequences, a forged outcome line."""
+    def text(font: bytes, rng: random.Random) -> bytes:
+        words = rng.choice([b"[/]", b"[bold red]KEGIATAN[/bold red]", b"\\033[2J\\033[31m",
+                            b"\\n\\342\\234\\223 palsu.pdf (999 rows)", b"[link=file:///etc]x[/link]",
+                            b"INDIKATOR [/", b":warning:"])
+        return b"BT /%s 8 Tf %.1f %.1f Td (%s) Tj ET" % (
+            font, rng.uniform(30, 800), rng.uniform(30, 560), words)
+    return _add_text(data, rng, text)
+
+
 MUTATORS: dict[str, Mutator] = {
     "flip": flip_bytes, "truncate": truncate, "delobj": delete_object, "xref": corrupt_xref,
     "stream": garble_stream, "mediabox": huge_mediabox, "pages": duplicate_pages,
-    "numbers": wild_numbers, "splice": splice_garbage,
+    "numbers": wild_numbers, "splice": splice_garbage, "nested": nested_filters,
+    "bomb": nested_bomb, "keyword": stream_keywords, "invisible": invisible_marks,
+    "markup": markup_text,
 }
 
 
@@ -160,11 +295,19 @@ class Case:
     number: int
     fixture: str
     mutations: tuple[str, ...]
+    special: str | None = None  # one of SPECIALS: not bytes but a kind of file
+    hostile: str = ""  # put into the file name
 
     @property
     def name(self) -> str:
         stem = Path(self.fixture).stem
-        return f"c{self.number:05d}-{stem}-{'+'.join(self.mutations)}.pdf"
+        what = self.special or "+".join(self.mutations)
+        return f"c{self.number:05d}-{stem}{self.hostile}-{what}.pdf"
+
+    @property
+    def shown(self) -> str:
+        """The name as the CLI prints it."""
+        return shown(self.name)
 
 
 def make_case(seed: int, number: int, fixtures: tuple[str, ...] = FIXTURES) -> tuple[Case, bytes]:
@@ -172,10 +315,31 @@ def make_case(seed: int, number: int, fixtures: tuple[str, ...] = FIXTURES) -> t
     rng = random.Random(f"{seed}:{number}")
     fixture = SCAN_FIXTURE if rng.random() < SCAN_SHARE else rng.choice(fixtures)
     names = tuple(rng.sample(sorted(MUTATORS), k=rng.choice([1, 1, 1, 2, 3])))
+    special = rng.choice(SPECIALS) if rng.random() < SPECIAL_SHARE else None
+    hostile = rng.choice(HOSTILE_NAMES) if rng.random() < HOSTILE_NAME_SHARE else ""
+    if special:
+        return Case(number, fixture, (), special, hostile), b""
     data = (PDFS / fixture).read_bytes()
     for name in names:
         data = MUTATORS[name](data, rng) if data else data
-    return Case(number, fixture, names), data
+    return Case(number, fixture, names, None, hostile), data
+
+
+def place(case: Case, data: bytes, folder: Path) -> None:
+    """The case as a file (or special file) in ``folder``."""
+    path = folder / case.name
+    if case.special == "fifo":
+        os.mkfifo(path)
+    elif case.special == "dev-zero":
+        path.symlink_to("/dev/zero")
+    elif case.special == "dangling":
+        path.symlink_to(folder / "tidak-ada")
+    elif case.special == "over-limit":
+        with path.open("wb") as fh:  # sparse
+            fh.write(b"%PDF-1.7\n")
+            fh.truncate(MAX_FILE_BYTES + 1)
+    else:
+        path.write_bytes(data)
 
 
 @dataclass(slots=True)
@@ -203,7 +367,7 @@ def run_batch(cases: list[tuple[Case, bytes]], work: Path, tally: Tally, jobs: i
     raw, out = work / "raw", work / "out"
     raw.mkdir(parents=True)
     for case, data in cases:
-        (raw / case.name).write_bytes(data)
+        place(case, data, raw)
     started = time.monotonic()
     proc = subprocess.run([str(RENAKSI), "extract", str(raw), "--out", str(out), "--jobs", str(jobs),
                            "--timeout", f"{timeout:g}"], capture_output=True, text=True,
@@ -213,11 +377,12 @@ def run_batch(cases: list[tuple[Case, bytes]], work: Path, tally: Tally, jobs: i
     tally.slowest_batch = max(tally.slowest_batch, elapsed)
     tally.cases += len(cases)
     text = proc.stdout + proc.stderr
-    if proc.returncode not in (0, 1) or "Traceback" in text:
+    forged = [ln for ln in text.splitlines() if ln.startswith("✓ palsu")]
+    if proc.returncode not in (0, 1) or "Traceback" in text or "\x1b" in text or forged:
         tally.bad_exit.append(f"batch of {cases[0][0].name}: exit {proc.returncode}\n{text[-3000:]}")
     lines = text.splitlines()
     for case, _ in cases:  # its outcome line; "!" notes and copy lines may name it too
-        mine = [ln for ln in lines if re.match(rf"[✓=✗] {re.escape(case.name)}[ :]", ln)]
+        mine = [ln for ln in lines if re.match(rf"[✓=✗] {re.escape(case.shown)}[ :]", ln)]
         if not mine:
             tally.no_line.append(case.name)
         for ln in mine:
@@ -242,16 +407,16 @@ def _judge(line: str, tally: Tally) -> None:
 
 
 def partial_outputs(out: Path) -> list[str]:
-    """Anything a reader of --out could trip on: incomplete decree folders or temp leftovers."""
+    """Anything a reader of --out could trip on: incomplete or damaged decree folders, temp
+    leftovers."""
     if not out.exists():
         return []
     bad = []
     for entry in out.iterdir():
         if entry.name.startswith("."):
             bad.append(f"leftover {entry}")
-        elif entry.is_dir() and not all((entry / f).is_file()
-                                         for f in ("dokumen.json", "rencana_aksi.parquet")):
-            bad.append(f"incomplete {entry}")
+        elif entry.is_dir() and (problem := verify_sums(entry)):
+            bad.append(f"incomplete {entry}: {problem}")
     return bad
 
 

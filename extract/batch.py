@@ -1,40 +1,50 @@
 """Many decrees at once: worker processes, a per-file time limit, and skipping unchanged inputs.
 
-Workers are long-lived processes of our own rather than a pool: a PDF that hangs inside the
-parser's C code can only be stopped by killing its process, and a killed pool worker takes
-the pool down with it. A killed worker is simply replaced. Workers stay warm across decrees
-(libraries loaded, caches filled), and come from a forkserver that has already imported the
-pipeline, so even a replacement costs a fork, not a fresh interpreter.
+Every PDF is parsed in a worker process of our own, never in the one that runs the batch:
+a PDF that hangs inside the parser's C code can only be stopped by killing its process, one
+that exhausts memory aborts the process it is in, and a worker's memory is capped. A killed
+pool worker would take a pool down with it; our killed worker is simply replaced. Workers
+stay warm across decrees (libraries loaded, caches filled), and come from a forkserver that
+has already imported the pipeline, so even a replacement costs a fork, not a fresh
+interpreter.
 
-Two copies of one decree (same ``doc_id``) may finish at the same time; their writes are
-serialised with a lock per ``doc_id`` so neither fails on the other's half-done rename.
+A worker is a child of the forkserver, which exits when the batch's process does; each
+worker asks the kernel to kill it when that happens (PR_SET_PDEATHSIG), so even a batch
+killed with SIGKILL leaves no process behind. What a killed worker was writing carries its
+pid and is cleaned by ``write.recover``.
 """
 from __future__ import annotations
 
-import fcntl
+import ctypes
 import hashlib
 import json
 import multiprocessing as mp
 import os
 import resource
-import shutil
 import signal
-import tempfile
-import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import TypeVar
 
 from . import __version__
-from .errors import ExtractTimeout, RenaksiError
+from .errors import BrokenPdf, ExtractTimeout, RenaksiError
+from .intake import open_input
 from .settings import Settings
-from .identity import held_of
-from .write import DOKUMEN, Placement, clear_partial, list_copy
+from .identity import digests, held_of
+from .write import DOKUMEN, SUMS, Placement, list_copy, recover, source_path, verify_sums
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """A PDF to extract and the name the user knows it by (relative to the folder given)."""
+
+    path: Path
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +55,8 @@ class Done:
     rejected: int
     metode: str
     folder: Path
+    sha256: str = ""
+    note: str = ""  # what this run repaired on the way, e.g. a damaged folder it replaced
     placement: Placement | None = None  # how the identity rule placed it
 
 
@@ -64,134 +76,152 @@ class Failed:
     review: str | None = None  # the path to give `renaksi review`, when it can show the stop
 
 
-Outcome = Done | Skipped | Failed
+@dataclass(frozen=True, slots=True)
+class Restored:
+    """A decree folder put back as it was after a run was killed in the middle of writing it."""
+
+    line: str
+
+
+Outcome = Done | Skipped | Failed | Restored
+T = TypeVar("T")
 OnOutcome = Callable[[Outcome], None]
 
 
-def extract_all(files: list[Path], out: Path, settings: Settings, *, jobs: int, timeout: float,
-                force: bool, on_outcome: OnOutcome, review: bool = False) -> None:
-    """Skip inputs already extracted by this version (and reviewed, when asked), then extract the rest."""
-    done = {} if force else index_outputs(out)
+@dataclass(frozen=True, slots=True)
+class Existing:
+    """What ``out`` already holds, by the sha256 of the files it came from."""
+
+    verified: dict[str, str]  # sha256 → doc_id of a folder this version wrote, files intact
+    damaged: dict[str, tuple[str, str]]  # sha256 → (doc_id, what is wrong with its folder)
+    by_source: dict[str, str]  # write.source_path → doc_id, to tell a user what may be stale
+    paths: dict[str, frozenset[str]]  # sha256 → the source paths a verified folder lists it under
+
+
+def extract_all(inputs: Sequence[Input], out: Path, settings: Settings, *, jobs: int,
+                timeout: float, force: bool, on_outcome: OnOutcome, review: bool = False) -> None:
+    """Skip inputs already extracted by this version into intact folders (and reviewed, when
+    asked), then extract the rest in worker processes.
+
+    A folder whose files no longer match its SHA256SUMS is extracted again from its source
+    when that is among ``inputs``. KeyboardInterrupt (Ctrl-C, or SIGTERM as the CLI maps
+    it) stops the workers, removes what they had half written and propagates.
+    """
+    for line in recover(out):
+        on_outcome(Restored(line))
+    existing = index_outputs(out)
+    done = {} if force else existing.verified
     if review:
         from .review import FOLDER, HTML
 
-        done = {sha: d for sha, d in done.items() if (Path(out) / d.doc_id / FOLDER / HTML).exists()}
+        done = {sha: d for sha, d in done.items() if (Path(out) / d / FOLDER / HTML).exists()}
     todo = []
-    for path in files:
-        digest = sha256_of(path)
-        listed = done.get(digest) if digest else None
+    for item in inputs:
+        try:
+            digest = sha256_of(item.path)
+        except RenaksiError as exc:  # not a regular file, too large, unreadable
+            on_outcome(Failed(item.name, exc.line(item.name)))
+            continue
+        listed = existing.paths.get(digest, frozenset()) if digest in done else None
         if listed is None:
-            todo.append(path)
-        elif str(path) in listed.paths:
-            on_outcome(Skipped(path.name, listed.doc_id))
+            todo.append(item)
+        elif source_path(item.path, out) in listed:
+            on_outcome(Skipped(item.name, done[digest]))
         else:  # the same bytes under another name: list it, its rows are known
-            placement = list_copy(out, listed.doc_id, path, digest)
+            placement = list_copy(out, done[digest], item.path, digest)
             if placement is None:
-                todo.append(path)
+                todo.append(item)
             else:
-                twin = Path(min(listed.paths)).name
-                on_outcome(Skipped(path.name, placement.folder.name, placement, twin))
-    if jobs == 1 and threading.current_thread() is threading.main_thread():
-        for path in todo:  # no process overhead; SIGALRM enforces the limit
-            on_outcome(_inline(path, out, settings, timeout, review))
-    else:
-        _in_processes(todo, out, settings, jobs, timeout, on_outcome, review)
+                twin = Path(min(listed)).name if listed else None
+                on_outcome(Skipped(item.name, placement.folder.name, placement, twin))
+    stale = _stale_note(existing, out)
+    repairs = {sha: f"replaces {doc_id}/, which was damaged: {why}"
+               for sha, (doc_id, why) in existing.damaged.items()}
+    _in_processes(todo, out, settings, jobs, timeout, review,
+                  lambda outcome, item: on_outcome(_annotate(outcome, item, stale, repairs)))
 
 
-def sha256_of(path: Path) -> str | None:
-    """The input's digest, or None when unreadable (extraction then reports why)."""
+def sha256_of(path: Path) -> str:
+    """The input's digest; raises NotAPdf for what is not a regular file of a sane size."""
     digest = hashlib.sha256()
-    try:
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return None
+    with open_input(path) as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
     return digest.hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Listed:
-    """A decree folder that already lists a file's digest."""
-
-    doc_id: str
-    paths: frozenset[str]  # the paths that digest was listed under
-
-
-def index_outputs(out: Path) -> dict[str, Listed]:
-    """sha256 → the decree folder listing it, for folders written by this renaksi version
-    (older ones rerun)."""
-    index: dict[str, Listed] = {}
-    for doc in sorted(Path(out).glob(f"*/{DOKUMEN}")):
-        if doc.parent.name.startswith("."):
-            continue  # a leftover of a write, never an output
+def index_outputs(out: Path) -> Existing:
+    """Decree folders of ``out`` by source sha256: intact ones written by this renaksi
+    version (older ones rerun), and damaged ones with what is wrong."""
+    verified: dict[str, str] = {}
+    damaged: dict[str, tuple[str, str]] = {}
+    by_source: dict[str, str] = {}
+    paths: dict[str, frozenset[str]] = {}
+    # hidden folders are writers' temporary or swapped-out ones, never data
+    for doc in sorted(p for p in Path(out).glob(f"*/{DOKUMEN}") if not p.parent.name.startswith(".")):
         try:
             meta = json.loads(doc.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            continue  # unreadable record: extract again rather than trust it
-        held = held_of(meta, doc.parent.name) if isinstance(meta, dict) else None
-        if held is None or meta.get("renaksi_version") != __version__:
+            continue  # unreadable record: nothing to skip, nothing to repair from
+        if not isinstance(meta, dict):
             continue
-        for digest in {s.sha256 for s in held.sources}:
-            paths = frozenset(s.path for s in held.sources if s.sha256 == digest)
-            index[digest] = Listed(doc.parent.name, paths)
-    return index
+        sources = sorted(digests(meta))
+        if isinstance(meta.get("source_path"), str):
+            by_source[meta["source_path"]] = doc.parent.name
+        problem = verify_sums(doc.parent)
+        if problem is None and meta.get("renaksi_version") == __version__:
+            verified.update((d, doc.parent.name) for d in sources)
+            held = held_of(meta, doc.parent.name)
+            for d in sources:
+                paths[d] = frozenset(s.path for s in held.sources if s.sha256 == d) if held \
+                    else frozenset()
+        elif problem is not None and (doc.parent / SUMS).exists():
+            damaged.update((d, (doc.parent.name, problem)) for d in sources)
+    return Existing(verified, damaged, by_source, paths)
 
 
-def extract_one(path: Path, out: Path, settings: Settings, lock_dir: Path | None,
-                writing: Callable[[str], None], review: bool = False) -> Done | Failed:
-    """run() + write() (+ review()) as one outcome; ``writing`` hears the doc_id before any file is made."""
+def _stale_note(existing: Existing, out: Path) -> Callable[[Input], str]:
+    def note(item: Input) -> str:
+        doc_id = existing.by_source.get(source_path(item.path, out))
+        if doc_id is None:
+            return ""
+        return f"; {doc_id}/, extracted from an earlier version of it, is kept and may be stale"
+    return note
+
+
+def _annotate(outcome: Outcome, item: Input, stale: Callable[[Input], str],
+              repairs: dict[str, str]) -> Outcome:
+    """Say what a failure leaves in place and what a success repaired."""
+    if isinstance(outcome, Failed):
+        return replace(outcome, line=outcome.line + stale(item))
+    if isinstance(outcome, Done) and outcome.sha256 in repairs:
+        return replace(outcome, note=repairs[outcome.sha256])
+    return outcome
+
+
+def extract_one(item: Input, out: Path, settings: Settings, review: bool = False) -> Done | Failed:
+    """run() + write() (+ the review, inside the same folder transaction) as one outcome."""
     from .pipeline import run
-    from .review import FOLDER
-    from .review import review as write_review
     from .write import store
 
     try:
-        result = run(path, settings)
-        with _doc_lock(lock_dir, result.doc_id):
-            writing(result.doc_id)
-            placement = store(result, out)
-            if review and placement.kept:  # a copy's rows are not the folder's: no review
-                write_review(replace(result, doc_id=placement.folder.name),
-                             placement.folder / FOLDER, settings.password)
+        result = run(item.path, settings)
+        finish = None
+        if review:
+            from .review import FOLDER, write_review
+
+            def finish(folder: Path) -> None:
+                write_review(result, folder / FOLDER, settings.password)
+        placement = store(result, out, finish)  # a copy's folder (and review) is discarded
     except RenaksiError as exc:
-        return Failed(path.name, str(exc), traceback.format_exc(),
-                      str(path) if exc.stopped is not None else None)
+        return Failed(item.name, exc.line(item.name), traceback.format_exc(),
+                      str(item.path) if exc.stopped is not None else None)
     except Exception as exc:  # a bug or a PDF nobody foresaw: one line, batch goes on
-        return Failed(path.name, f"{path.name}: unexpected {type(exc).__name__}: {exc}",
+        return Failed(item.name, f"{item.name}: unexpected {type(exc).__name__}: {exc}",
                       traceback.format_exc())
-    return Done(path.name, placement.folder.name, len(result.table), len(result.rejected),  # type: ignore[arg-type]
-                result.metode, placement.folder, placement)
-
-
-def _timed_out(path: Path, timeout: float) -> Failed:
-    return Failed(path.name, str(ExtractTimeout(f"timed out after {timeout:g}s", path)))
-
-
-def _inline(path: Path, out: Path, settings: Settings, timeout: float, review: bool) -> Outcome:
-    """One decree in this process, interrupted by SIGALRM when it overruns."""
-    doc_ids: list[str] = []
-    fired = False
-
-    def on_alarm(signum: int, frame: object) -> None:
-        nonlocal fired
-        fired = True
-        raise ExtractTimeout("timed out", path)
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, timeout)
-    try:
-        outcome: Outcome = extract_one(path, out, settings, None, doc_ids.append, review)
-    except ExtractTimeout:  # the alarm landed outside extract_one's handlers
-        fired = True
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-    if fired:
-        if doc_ids:
-            clear_partial(out, doc_ids[-1], os.getpid())
-        return _timed_out(path, timeout)
-    return outcome
+    return Done(item.name, placement.folder.name, len(result.table),  # type: ignore[arg-type]
+                len(result.rejected), result.metode, placement.folder,  # type: ignore[arg-type]
+                result.sha256, placement=placement)
 
 
 @dataclass(slots=True)
@@ -200,16 +230,84 @@ class _Worker:
 
     process: mp.process.BaseProcess
     conn: Connection
-    path: Path | None = None
+    item: Input | None = None
     deadline: float = 0.0
-    doc_id: str | None = field(default=None)
 
 
-def _serve(conn: Connection, out: Path, settings: Settings, lock_dir: Path, review: bool) -> None:
-    """Worker loop: one decree per message until the parent sends None."""
+def in_worker(job: Callable[..., T], *args: object, source: Path) -> T:
+    """``job(*args)`` in a worker process of its own, for a command that parses one PDF
+    outside a batch (review, debug): its memory is capped and it dies with this process.
+
+    ``job`` must be a module-level function. A RenaksiError it raises is raised here as it
+    was; a crash of the PDF reader, or a bug, becomes one BrokenPdf line naming ``source``.
+    """
+    ctx = _context()
+    parent, child = ctx.Pipe()
+    process = ctx.Process(target=_run_one, args=(child, job, args), daemon=True)
+    process.start()
+    child.close()
+    try:
+        kind, value = parent.recv()
+    except EOFError:
+        process.join()
+        raise BrokenPdf(_crash(process.exitcode), source) from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        parent.close()
+    if kind == "error":
+        cls, msg, path, page = value
+        raise cls(msg, path, page)
+    if kind == "bug":
+        raise BrokenPdf(f"unexpected {value}", source)
+    return value
+
+
+def _run_one(conn: Connection, job: Callable[..., object], args: tuple[object, ...]) -> None:
+    _become_worker()
+    try:
+        conn.send(("ok", job(*args)))
+    except RenaksiError as exc:
+        conn.send(("error", (type(exc), exc.msg, exc.path, exc.page)))
+    except Exception as exc:  # a bug: one line for the CLI, not a child's traceback
+        conn.send(("bug", f"{type(exc).__name__}: {exc}"))
+
+
+def _crash(code: int | None) -> str:
+    why = ", out of memory?" if code == -signal.SIGABRT else ""
+    return f"the PDF reader crashed on it (worker died, exit code {code}{why})"
+
+
+def _become_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
+    _die_with_parent()
     _cap_address_space()
-    while (path := conn.recv()) is not None:
-        conn.send(extract_one(path, out, settings, lock_dir, conn.send, review))
+
+
+def _context() -> mp.context.BaseContext:
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["extract.batch", "extract.pipeline", "extract.write"])
+    return ctx
+
+
+def _serve(conn: Connection, out: Path, settings: Settings, review: bool) -> None:
+    """Worker loop: one decree per message until the parent sends None or goes away."""
+    _become_worker()
+    try:
+        while (item := conn.recv()) is not None:
+            conn.send(extract_one(item, out, settings, review))
+    except (EOFError, OSError):
+        pass  # the parent is gone: nothing to report to
+
+
+def _die_with_parent() -> None:
+    """SIGKILL this process when its parent (the forkserver, which exits with the batch) dies."""
+    pr_set_pdeathsig = 1
+    parent = os.getppid()
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _cap_address_space(headroom: int = 2 << 30) -> None:
@@ -223,99 +321,94 @@ def _cap_address_space(headroom: int = 2 << 30) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _in_processes(files: list[Path], out: Path, settings: Settings, jobs: int, timeout: float,
-                  on_outcome: OnOutcome, review: bool) -> None:
+def _in_processes(inputs: Sequence[Input], out: Path, settings: Settings, jobs: int,
+                  timeout: float, review: bool,
+                  on_outcome: Callable[[Outcome, Input], None]) -> None:
     """At most ``jobs`` decrees at once in long-lived workers; an overrunning worker is killed
     (with any half-written folder cleaned up) and replaced by a fresh one."""
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["extract.batch", "extract.pipeline", "extract.write"])
-    lock_dir = Path(tempfile.mkdtemp(prefix="renaksi-locks-"))
-    pending = deque(files)
+    if not inputs:
+        return
+    ctx = _context()
+    pending = deque(inputs)
     workers: list[_Worker] = []
     try:
-        while pending or any(w.path for w in workers):
+        while pending or any(w.item for w in workers):
             for worker in workers:
-                if worker.path is None and pending:
+                if worker.item is None and pending:
                     _assign(worker, pending.popleft(), timeout)
-            while pending and len(workers) < min(jobs, len(files)):
-                workers.append(_start(ctx, out, settings, lock_dir, review))
+            while pending and len(workers) < min(jobs, len(inputs)):
+                workers.append(_start(ctx, out, settings, review))
                 _assign(workers[-1], pending.popleft(), timeout)
-            busy = [w for w in workers if w.path is not None]
+            busy = [w for w in workers if w.item is not None]
             soonest = min(w.deadline for w in busy)
             wait([w.conn for w in busy], timeout=max(0.0, soonest - time.monotonic()))
             for worker in busy:
-                path = worker.path
-                outcome = _collect(worker, out, lock_dir)
+                item = worker.item
+                assert item is not None
+                outcome = _collect(worker, out)
                 if outcome is None and time.monotonic() >= worker.deadline:
-                    _kill(worker, out, lock_dir)
-                    outcome = _timed_out(path, timeout)
+                    _kill(worker, out)
+                    outcome = Failed(item.name, ExtractTimeout(
+                        f"timed out after {timeout:g}s", item.path).line(item.name))
                 if outcome is None:
                     continue
-                on_outcome(outcome)
-                worker.path, worker.doc_id = None, None
+                worker.item = None
+                on_outcome(outcome, item)
                 if not worker.process.is_alive():
                     workers.remove(worker)
     finally:
         for worker in workers:
-            if worker.path is not None:  # interrupted (Ctrl-C): no half folder left behind
-                _kill(worker, out, lock_dir)
+            if worker.item is not None:  # interrupted (Ctrl-C): no half folder left behind
+                _kill(worker, out)
             else:
-                worker.conn.send(None)
-                worker.process.join(timeout=5)
-        shutil.rmtree(lock_dir, ignore_errors=True)
+                _stop(worker)
 
 
-def _start(ctx: mp.context.BaseContext, out: Path, settings: Settings, lock_dir: Path,
-           review: bool) -> _Worker:
+def _start(ctx: mp.context.BaseContext, out: Path, settings: Settings, review: bool) -> _Worker:
     parent, child = ctx.Pipe()
-    process = ctx.Process(target=_serve, args=(child, out, settings, lock_dir, review), daemon=True)
+    process = ctx.Process(target=_serve, args=(child, out, settings, review), daemon=True)
     process.start()
     child.close()  # only the worker holds its end, so its death reads as EOF
     return _Worker(process, parent)
 
 
-def _assign(worker: _Worker, path: Path, timeout: float) -> None:
-    worker.path, worker.deadline = path, time.monotonic() + timeout
-    worker.conn.send(path)
+def _assign(worker: _Worker, item: Input, timeout: float) -> None:
+    worker.item, worker.deadline = item, time.monotonic() + timeout
+    worker.conn.send(item)
 
 
-def _collect(worker: _Worker, out: Path, lock_dir: Path) -> Outcome | None:
-    """The worker's outcome if it has finished (or died); note the doc_id it is writing."""
-    assert worker.path is not None
+def _collect(worker: _Worker, out: Path) -> Outcome | None:
+    """The worker's outcome if it has finished (or died)."""
+    assert worker.item is not None
+    name = worker.item.name
     try:
-        while worker.conn.poll():
-            message = worker.conn.recv()
-            if isinstance(message, str):
-                worker.doc_id = message
-            else:
-                return message
+        if worker.conn.poll():
+            return worker.conn.recv()
     except (EOFError, OSError):
-        _reap(worker, out, lock_dir)
-        return Failed(worker.path.name,
-                      f"{worker.path.name}: worker died (exit code {worker.process.exitcode})")
+        _reap(worker, out)
+        return Failed(name, f"{name}: {_crash(worker.process.exitcode)}; nothing was written "
+                            "for it")
     return None
 
 
-def _kill(worker: _Worker, out: Path, lock_dir: Path) -> None:
+def _kill(worker: _Worker, out: Path) -> None:
     worker.process.kill()
-    _reap(worker, out, lock_dir)
+    _reap(worker, out)
 
 
-def _reap(worker: _Worker, out: Path, lock_dir: Path) -> None:
+def _stop(worker: _Worker) -> None:
+    try:
+        worker.conn.send(None)
+    except OSError:
+        pass
+    worker.process.join(timeout=5)
+    if worker.process.is_alive():
+        worker.process.kill()
+        worker.process.join()
+    worker.conn.close()
+
+
+def _reap(worker: _Worker, out: Path) -> None:
     worker.process.join()
     worker.conn.close()
-    if worker.doc_id is not None:
-        with _doc_lock(lock_dir, worker.doc_id):  # no live writer of this doc_id while we clean
-            clear_partial(out, worker.doc_id, worker.process.pid)
-
-
-@contextmanager
-def _doc_lock(lock_dir: Path | None, doc_id: str) -> Iterator[None]:
-    """Exclusive per doc_id; the kernel drops it when a killed holder dies."""
-    if lock_dir is None:
-        yield
-        return
-    with (lock_dir / doc_id).open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        yield
-
+    recover(out)  # the dead worker's temp folder, or a swap it did not finish

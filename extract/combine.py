@@ -8,12 +8,10 @@ tables are a cache of them, so there is no merge state to go stale. Reads parque
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from uuid import uuid4
 
 import numpy as np
 import pyarrow as pa
@@ -22,7 +20,8 @@ import pyarrow.parquet as pq
 
 from extract.errors import NotExtracted, OutputError, RenaksiError
 from extract.model import MONTHS
-from extract.write import out_dir_lock
+from extract.write import (SUMS, commit, leftovers, out_dir_lock, recover, recover_locked,
+                           source_path, verify_sums)
 
 RENCANA_AKSI_SCHEMA = pa.schema(
     [
@@ -115,44 +114,38 @@ class CombinedPaths:
     skipped: tuple[Skipped, ...]
 
 
-@contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temp path beside ``target`` and move it into place only if the block succeeds.
-
-    Same folder, so ``os.replace`` is a rename on one filesystem: a reader (a notebook, a
-    running DuckDB session) sees the old file or the new one, never half of one.
-    """
-    tmp = target.with_name(f".{target.name}.{uuid4().hex}.tmp")
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
-
-
 def combine(out_dir: Path) -> CombinedPaths:
     """Rebuild the combined tables and the DuckDB file from every decree folder in ``out_dir``.
 
     Under the folder's lock, so a decree being swapped in by another run is read whole or
-    not at all; a full disk leaves the previous combined files in place.
+    not at all, and committed as one transaction (``write.commit``): after a full disk or a
+    kill the seven files are all the earlier ones or all the new ones. What killed runs
+    left is cleaned first (``write.recover``).
     """
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with out_dir_lock(out_dir):
+            recover_locked(out_dir)
             return _rebuild(out_dir)
     except OSError as exc:
         raise OutputError(f"cannot write the combined tables in {out_dir} "
                           f"({exc.strerror or exc}); earlier ones are left as they were") from None
 
 
-def _rebuild(out_dir: Path) -> CombinedPaths:
+def decree_folders(out_dir: Path) -> tuple[list[Decree], list[Skipped]]:
+    """Every decree folder of ``out_dir`` that can be combined, and every other folder with
+    the reason it cannot (damaged, incomplete, off-contract, a second copy of a doc_id).
+    Hidden folders are writers' temporary ones, never data."""
     decrees: list[Decree] = []
     skipped: list[Skipped] = []
     seen: set[str] = set()
     for folder in sorted(p for p in out_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        # folders without SHA256SUMS (older renaksi, other tools) are read as they are
+        problem = verify_sums(folder) if (folder / SUMS).exists() else None
         try:
+            if problem:
+                raise UnreadableDecree(problem, folder)
             decree = read_decree(folder)
         except UnreadableDecree as exc:
             skipped.append(Skipped(folder, exc.msg))
@@ -162,15 +155,33 @@ def _rebuild(out_dir: Path) -> CombinedPaths:
             continue
         seen.add(decree.doc_id)
         decrees.append(decree)
+    return decrees, skipped
 
+
+def combined_tables(decrees: list[Decree]) -> dict[str, pa.Table]:
+    """The combined tables by name, as ``combine`` writes them."""
     rencana_aksi = concat_rencana_aksi([d.table for d in decrees])
-    dokumen = dokumen_table([d.dokumen for d in decrees])
-    jadwal_tbl = jadwal(rencana_aksi)
-    tables = {"rencana_aksi": rencana_aksi, "dokumen": dokumen, "jadwal": jadwal_tbl}
+    return {"rencana_aksi": rencana_aksi, "dokumen": dokumen_table([d.dokumen for d in decrees]),
+            "jadwal": jadwal(rencana_aksi)}
+
+
+def _rebuild(out_dir: Path) -> CombinedPaths:
+    import duckdb
+
+    decrees, skipped = decree_folders(out_dir)
+    tables = combined_tables(decrees)
+    files: dict[str, Callable[[Path], None]] = {}
     for name, table in tables.items():
-        write_parquet_csv(table, out_dir / name)
+        files[f"{name}.parquet"] = partial(pq.write_table, table)
+        files[f"{name}.csv"] = partial(_write_csv, table)
     db = out_dir / DUCKDB_NAME
-    _write_duckdb(tables, db)
+    files[db.name] = partial(_write_duckdb, tables)
+    try:
+        commit(out_dir, files)
+    except duckdb.Error as exc:  # DuckDB's own writer hit the disk (full, read-only)
+        reason = str(exc).splitlines()[0]
+        raise OutputError(f"cannot write {db} ({reason}); the combined tables are left as "
+                          "they were") from None
     return CombinedPaths(
         rencana_aksi=out_dir / "rencana_aksi.parquet",
         rencana_aksi_csv=out_dir / "rencana_aksi.csv",
@@ -185,16 +196,31 @@ def _rebuild(out_dir: Path) -> CombinedPaths:
 
 
 def read_combined(data_dir: Path, names: Iterable[str]):
-    """The combined tables ``combine`` wrote into ``data_dir``, as pandas DataFrames by name."""
+    """The combined tables ``combine`` wrote into ``data_dir``, as pandas DataFrames by name.
+
+    A commit a killed run left half done is finished first (when the folder is writable).
+    Raises NotExtracted when a table is missing or cannot be read.
+    """
     import pandas as pd
 
+    data_dir = Path(data_dir)
+    try:
+        recover(data_dir)
+    except OSError:
+        pass  # read-only: read what is there
     frames = {}
     for name in names:
-        path = Path(data_dir) / f"{name}.parquet"
+        path = data_dir / f"{name}.parquet"
         if not path.exists():
             raise NotExtracted(f"no combined {path.name}; run `renaksi extract` on this folder "
                                "first", path)
-        frames[name] = pd.read_parquet(path)
+        try:
+            frames[name] = pd.read_parquet(path)
+        except (OSError, pa.ArrowException) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
+                str(exc).splitlines()[0]
+            raise NotExtracted(f"cannot be read ({reason}); `renaksi extract` on this folder "
+                               "rebuilds it", path) from None
     return frames
 
 
@@ -358,29 +384,112 @@ def jadwal(rencana_aksi: pa.Table) -> pa.Table:
     )
 
 
-def write_parquet_csv(table: pa.Table, stem: Path) -> None:
-    """``stem``.parquet and ``stem``.csv, each replaced atomically."""
-    with atomic_path(stem.with_suffix(".parquet")) as tmp:
-        pq.write_table(table, tmp)
-    with atomic_path(stem.with_suffix(".csv")) as tmp:
-        table.to_pandas().to_csv(tmp, index=False, encoding="utf-8")
+def _write_csv(table: pa.Table, path: Path) -> None:
+    table.to_pandas().to_csv(path, index=False, encoding="utf-8")
 
 
-def _write_duckdb(tables: Mapping[str, pa.Table], target: Path) -> None:
+def _write_duckdb(tables: Mapping[str, pa.Table], path: Path) -> None:
     """Real tables, not views over parquet paths: the file stays valid if the folder moves."""
     import duckdb
 
+    con = duckdb.connect(str(path), config={"storage_compatibility_version": DUCKDB_STORAGE})
     try:
-        with atomic_path(target) as tmp:
-            con = duckdb.connect(str(tmp), config={"storage_compatibility_version": DUCKDB_STORAGE})
+        for name, table in tables.items():
+            con.register("_incoming", table)
+            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _incoming')
+            con.unregister("_incoming")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """What ``verify`` found: the decree folders that passed, and one line per problem."""
+
+    decrees: int
+    problems: tuple[str, ...]
+
+
+def verify(out_dir: Path, sources: Mapping[Path, str] | None = None) -> Verified:
+    """Check ``out_dir`` as `renaksi extract` leaves it: every decree folder against its
+    SHA256SUMS and its own record, the combined Parquet, CSV and DuckDB tables against the
+    folders (rebuilt in memory, compared value by value), no debris of killed runs; and each
+    of ``sources`` (path → sha256 of a PDF) extracted from exactly these bytes.
+
+    Reads only; under the folder's lock, so a running extract is waited for. Raises
+    NotExtracted when ``out_dir`` is not a folder.
+    """
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise NotExtracted("no such folder", out_dir)
+    problems = []
+    with out_dir_lock(out_dir):
+        problems += [f"{p}: left by an interrupted run; the next `renaksi extract` cleans it"
+                     for p in leftovers(out_dir)]
+        decrees, skipped = decree_folders(out_dir)
+        problems += [f"{s.folder}: {s.reason}" for s in skipped]
+        for d in decrees:
+            if not (d.folder / SUMS).exists():
+                problems.append(f"{d.folder}: no {SUMS}, so its files cannot be checked; "
+                                "`renaksi extract --force` on its source rewrites it")
+            rows = d.dokumen.get("jumlah_baris")
+            if isinstance(rows, int) and rows != d.table.num_rows:
+                problems.append(f"{d.folder}: dokumen.json counts {rows} rows, "
+                                f"rencana_aksi.parquet holds {d.table.num_rows}")
+        differ = _differences(out_dir, combined_tables(decrees))
+        if differ:
+            problems.append(f"{out_dir}: the combined tables do not match the decree folders: "
+                            f"{', '.join(differ)}; `renaksi extract` on this folder rebuilds them")
+    known = {sha for d in decrees for sha in _source_digests(d.dokumen)}
+    by_path = {d.dokumen.get("source_path"): d.folder for d in decrees}
+    for path, sha in (sources or {}).items():
+        if sha in known:
+            continue
+        earlier = by_path.get(source_path(path, out_dir))
+        problems.append(f"{path}: changed since {earlier} was extracted from it" if earlier
+                        else f"{path}: not extracted into {out_dir}")
+    return Verified(len(decrees), tuple(problems))
+
+
+def _source_digests(dokumen: Mapping[str, object]) -> set[str]:
+    try:
+        listed = json.loads(str(dokumen.get("sha256_sumber") or "[]"))
+    except ValueError:
+        listed = []
+    return {s for s in [dokumen.get("sha256"), *listed] if isinstance(s, str)}
+
+
+def _differences(out_dir: Path, tables: Mapping[str, pa.Table]) -> list[str]:
+    """The combined files in ``out_dir`` that differ from ``tables`` (or cannot be read)."""
+    import duckdb
+
+    out = []
+    for name, table in tables.items():
+        parquet, csv = out_dir / f"{name}.parquet", out_dir / f"{name}.csv"
+        try:
+            if not pq.read_table(parquet).equals(table):
+                out.append(parquet.name)
+        except (OSError, pa.ArrowException):
+            out.append(f"{parquet.name} (unreadable)")
+        try:
+            if csv.read_bytes() != table.to_pandas().to_csv(index=False).encode("utf-8"):
+                out.append(csv.name)
+        except OSError:
+            out.append(f"{csv.name} (unreadable)")
+    try:
+        con = duckdb.connect(str(out_dir / DUCKDB_NAME), read_only=True)
+    except duckdb.Error:
+        return [*out, f"{DUCKDB_NAME} (unreadable)"]
+    try:
+        for name, table in tables.items():
             try:
-                for name, table in tables.items():
-                    con.register("_incoming", table)
-                    con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _incoming')
-                    con.unregister("_incoming")
-                con.execute("CHECKPOINT")
-            finally:
-                con.close()
-    except duckdb.IOException as exc:  # DuckDB's own writer hit the disk (full, read-only)
-        reason = str(exc).splitlines()[0]
-        raise OutputError(f"cannot write {target} ({reason}); the earlier one is left as it was") from None
+                stored = con.sql(f'SELECT * FROM "{name}"').to_arrow_table()
+            except duckdb.Error:
+                out.append(f"{DUCKDB_NAME} (no table {name})")
+                continue
+            if not stored.cast(table.schema).equals(table):
+                out.append(f"{DUCKDB_NAME} (table {name})")
+    finally:
+        con.close()
+    return out

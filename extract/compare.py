@@ -28,9 +28,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
-from extract.combine import atomic_path
-from extract.errors import NotExtracted, RenaksiError
+from extract.errors import NotExtracted, OutputError, RenaksiError
+from extract.write import atomic_path, own_folder, recover
 from extract.model import MONTHS
 from extract.reference import AREA_KODE, area_titles
 
@@ -44,6 +46,7 @@ TRIWULAN = ("TW I", "TW II", "TW III", "TW IV")
 ITEM_COLUMNS = ("kegiatan", "indikator")
 Unit = Literal["bulan", "triwulan"]
 Year = Literal["terbaru", "semua"] | int
+REPORT_FILES = ("report.html",)
 
 # Leading numbering as plans print it: "1.", "2)", "1.2.", "a.", "b)", "iv.", "(3)", "1.1".
 _NUMBERING = re.compile(r"\s*(?:\d+(?:\.\d+)+[.)]?|\(?(?:\d+|[a-z]|[ivx]{1,4})[.)]|\(\w{1,4}\))\s*")
@@ -113,6 +116,12 @@ def open_views(data_dir: Path) -> duckdb.DuckDBPyConnection:
         path = folder / f"{name}.parquet"
         if not path.exists():
             raise NotExtracted(f"no combined {path.name}; run `renaksi extract` on this folder first", path)
+        try:
+            pq.read_metadata(path)
+        except (OSError, pa.ArrowException) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0]
+            raise NotExtracted(f"cannot be read ({reason}); `renaksi extract` on this folder "
+                               "rebuilds it", path) from None
         sources[name] = "read_parquet('{}')".format(str(path).replace("'", "''"))
     return _views(sources, {})
 
@@ -148,8 +157,23 @@ class Tables:
 
 
 def load_tables(data_dir: Path) -> Tables:
-    """The report's tables from the combined files ``renaksi extract`` wrote into ``data_dir``."""
-    return read_tables(open_views(data_dir))
+    """The report's tables from the combined files ``renaksi extract`` wrote into ``data_dir``.
+
+    A commit a killed run left half done is finished first (when the folder is writable).
+    Raises NotExtracted when the combined files are missing or cannot be read.
+    """
+    import duckdb
+
+    try:
+        recover(Path(data_dir))
+    except OSError:
+        pass  # read-only: read what is there
+    try:
+        return read_tables(open_views(data_dir))
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0]
+        raise NotExtracted(f"the combined tables cannot be read ({reason}); `renaksi extract` "
+                           "on this folder rebuilds them", data_dir) from None
 
 
 def read_tables(con: duckdb.DuckDBPyConnection) -> Tables:
@@ -404,12 +428,19 @@ def compare(data_dir: Path, out_dir: Path, year: Year = "terbaru") -> Path:
         schedule_differences(rows, units, wilayah),
         source=Path(data_dir),
     )
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = own_folder(Path(out_dir), is_report, "the report")
     report = out_dir / "report.html"
-    with atomic_path(report) as tmp:
-        tmp.write_text(page, encoding="utf-8")
+    try:
+        with atomic_path(report) as tmp:
+            tmp.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write the report to {out_dir} ({exc.strerror or exc})") from None
     return report
+
+
+def is_report(folder: Path) -> bool:
+    """A folder holding only what ``compare`` writes."""
+    return {p.name for p in folder.iterdir() if not p.name.startswith(".")} <= set(REPORT_FILES)
 
 
 def _e(value: object) -> str:

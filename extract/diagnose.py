@@ -41,9 +41,9 @@ def no_table(doc: Document, min_table_width: float) -> NoLampiran:
     ruled = [p for p in doc.pages if _has_table_rulings(p, min_table_width)]
     for page in ruled:
         if unreadable(page):
-            return TextLayerUnreadable(doc.path, page.page_no)
+            return TextLayerUnreadable(path=doc.path, page=page.page_no)
         if sideways(page):
-            return TableSideways(doc.path, page.page_no)
+            return TableSideways(path=doc.path, page=page.page_no)
     worded = [p for p in doc.pages if len(set(_HEADER_WORDS.findall(p.text))) >= 3]
     if worded and not ruled:
         return NoLampiran("the table's ruling lines cannot be followed into a grid (drawn as "
@@ -65,9 +65,9 @@ def header_failure(doc: Document, grid: PageGrid, exc: HeaderNotRecognised) -> R
                    None)  # a scan's pages are all "scan": which hold the table, only OCR tells
     start = earlier or doc.pages[grid.page_no - 1]
     if unreadable(start):
-        return TextLayerUnreadable(doc.path, start.page_no)
+        return TextLayerUnreadable(path=doc.path, page=start.page_no)
     if sideways(start):
-        return TableSideways(doc.path, start.page_no)
+        return TableSideways(path=doc.path, page=start.page_no)
     if earlier is not None:
         return NoLampiran("the table's lines on its first page cannot be followed into a grid, "
                           "so its header was not read", doc.path, earlier.page_no)

@@ -26,6 +26,12 @@ class RenaksiError(Exception):
             where = f"{where} p.{self.page}" if where else f"p.{self.page}"
         return f"{where}: {self.msg}" if where else self.msg
 
+    def line(self, name: str) -> str:
+        """The one line, naming the file ``name`` (as the user knows it, e.g. relative to
+        the folder given) rather than by its base name."""
+        where = f"{name} p.{self.page}" if self.page is not None else name
+        return f"{where}: {self.msg}"
+
 
 class NotAPdf(RenaksiError):
     """The bytes are not a PDF (empty, renamed, HTML error page...)."""
@@ -46,18 +52,18 @@ class NoLampiran(RenaksiError):
 class TextLayerUnreadable(NoLampiran):
     """The table's characters do not decode to letters (a font without a character map)."""
 
-    def __init__(self, path: Path | str | None = None, page: int | None = None):
-        super().__init__("text layer unreadable: the table's letters are stored without their "
-                         "meaning (a font with no character map); export the PDF again from "
-                         "the original document, or scan the printed decree", path, page)
+    def __init__(self, msg: str = "", path: Path | str | None = None, page: int | None = None):
+        super().__init__(msg or "text layer unreadable: the table's letters are stored without "
+                         "their meaning (a font with no character map); export the PDF again "
+                         "from the original document, or scan the printed decree", path, page)
 
 
 class TableSideways(NoLampiran):
     """The table is printed a quarter turn from upright."""
 
-    def __init__(self, path: Path | str | None = None, page: int | None = None):
-        super().__init__("table printed sideways: its text runs down the page instead of "
-                         "across it, and renaksi reads tables upright only", path, page)
+    def __init__(self, msg: str = "", path: Path | str | None = None, page: int | None = None):
+        super().__init__(msg or "table printed sideways: its text runs down the page instead "
+                         "of across it, and renaksi reads tables upright only", path, page)
 
 
 class HeaderNotRecognised(RenaksiError):

@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from extract.combine import atomic_path, jadwal, read_combined, read_decree
+from extract.combine import jadwal, read_combined, read_decree
 from extract.compare import BULAN_SINGKAT, TRIWULAN, Tables, coverage_matrix, read_tables, views_over
+from extract.errors import OutputError
 from extract.model import MONTHS
 from extract.reference import area_titles
+from extract.write import atomic_path
 
 if TYPE_CHECKING:
     from openpyxl.cell import WriteOnlyCell
@@ -211,13 +213,34 @@ def write_workbook(sheets: Iterable[Sheet], out: Path) -> Path:
     """Write ``sheets`` to ``out`` atomically; each gets titles, page setup, freeze and filters."""
     from openpyxl import Workbook
 
+    _check_target(out)
     wb = Workbook(write_only=True)
     for sheet in sheets:
         _write_sheet(wb.create_sheet(title=sheet.name[:31]), sheet)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(out) as tmp:
+            wb.save(tmp)
+    except OSError as exc:
+        raise OutputError(f"cannot write {out} ({exc.strerror or exc})") from None
     return out
+
+
+def _check_target(out: Path) -> None:
+    """Only a new file, or a workbook, is (re)written: never a folder, never another file
+    that happens to have the name given."""
+    if out.suffix.lower() != ".xlsx":
+        raise OutputError(f"{out}: the workbook's name must end in .xlsx")
+    if out.is_dir():
+        raise OutputError(f"{out} is a folder; give a file name such as renaksi.xlsx")
+    if out.exists():
+        try:
+            with out.open("rb") as fh:
+                is_zip = fh.read(4) == b"PK\x03\x04"
+        except OSError as exc:
+            raise OutputError(f"cannot replace {out} ({exc.strerror or exc})") from None
+        if not is_zip:
+            raise OutputError(f"{out} exists and is not a workbook; give another name")
 
 
 class _Styles:

@@ -71,7 +71,7 @@ class Source:
     """One input file that produced a decree (an entry of ``dokumen.json["sumber"]``)."""
 
     name: str  # file name, as shown to the user
-    path: str  # the path as given to renaksi: the last tie-breaker
+    path: str  # the path relative to the output folder (write.source_path): the last tie-breaker
     sha256: str
     metode: str  # "text" or "ocr"
     baris: int  # accepted rows
@@ -170,8 +170,8 @@ def identity_fields(base: str, group: Group) -> dict[str, object]:
     """The identity part of a ``dokumen.json`` record for ``group``."""
     kept = group.kept
     return {"doc_id": group.doc_id, "identitas": base, "sidik": kept.sidik,
-            "source_file": kept.name, "sha256": kept.sha256, "metode": kept.metode,
-            "sumber": [s.record() for s in group.sources]}
+            "source_file": kept.name, "source_path": kept.path, "sha256": kept.sha256,
+            "metode": kept.metode, "sumber": [s.record() for s in group.sources]}
 
 
 def held_of(record: Mapping[str, object], folder: str) -> Held | None:

@@ -69,7 +69,8 @@ def run(path: Path | str, settings: Settings | None = None) -> Result:
         pages.append(TablePage(grid, cmap))
     rows, unreadable = drop_unreadable(stitch(pages))
     meta = read_metadata(_texts(doc, grids, settings))
-    doc_id = doc_slug(meta.instansi, meta.tahun, meta.nomor, fallback=path.stem)
+    # no instansi: the file name is no identity, so two "lampiran.pdf" must not collide
+    doc_id = doc_slug(meta.instansi, meta.tahun, meta.nomor, fallback=f"{path.stem}-{doc.sha256[:8]}")
     table = normalise(rows, pages[0].cmap, doc_id)
     checked = validate(table, raw_marks(rows, pages[0].cmap))
     ocr = any(g.source == "ocr" for g in grids)

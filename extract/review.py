@@ -11,6 +11,7 @@ file with inline CSS and JS: it opens from disk, offline.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence, Set
@@ -26,10 +27,12 @@ from .errors import OutputError, RenaksiError
 from .header import header_rows, map_header
 from .model import BBox, ColumnMap, Column, Page, PageGrid, Result, Row, Stopped
 from .normalise import read_mark
+from .write import out_dir_lock, own_folder, recover, shared_mode, swap_in
 
 FOLDER = "review"  # inside a decree's output folder
 HTML = "review.html"
 PAGES = "pages"
+_PICTURE = re.compile(r"p\d{3,}\.webp")
 MAX_WIDTH = 1400  # pixels: sharp enough to read a cell, light enough for a hundred pages
 _HIDDEN = {"doc_id", "row_no", "area_kode", "jadwal_satuan", "halaman_awal", "halaman_akhir",
            "alasan"}
@@ -136,33 +139,32 @@ def _period(name: str) -> str:
 
 
 def review(result: Result, out_dir: Path, password: str | None = None) -> Path:
-    """Write ``out_dir/review.html`` with its page pictures in one step; return the HTML file.
+    """Write ``out_dir/review.html`` with its page pictures in ``out_dir/pages/``; return the
+    HTML file.
 
-    Built in a temporary sibling and renamed into place, so an interrupted run leaves the
-    previous review (or none), never half of one.
+    ``out_dir`` must be new, empty or an earlier review (``is_review``): renaksi never
+    deletes what it did not write. Built in a temporary sibling and swapped in (under the
+    parent folder's lock, like a decree folder), so an interrupted run leaves the previous
+    review (or none), never half of one. Raises OutputError.
     """
-    def build(tmp: Path) -> None:
-        scanned = {g.page_no for g in result.grids if g.source == "ocr"}
-        sizes = _write_pictures(result.source, [g.page_no for g in result.grids], scanned,
-                                tmp / PAGES, password)
-        (tmp / HTML).write_text(page_html(result, sizes), encoding="utf-8")
-
-    return _publish(Path(out_dir), result.source, build)
+    return _publish(Path(out_dir), result.source, lambda tmp: write_review(result, tmp, password))
 
 
-def _publish(out_dir: Path, source: Path, build: Callable[[Path], None]) -> Path:
-    """Run ``build`` on a temporary sibling of ``out_dir`` and rename it into place."""
+def _publish(out_dir: Path, source: Path, build: Callable[[Path], object]) -> Path:
+    """Run ``build`` on a temporary sibling of ``out_dir`` and swap it into place (see
+    ``review``); return the HTML file."""
+    own_folder(out_dir, is_review, "the review", whole=True)
+    parent = out_dir.resolve().parent
+    recover(parent)  # what an earlier, killed review left beside this one
     try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{os.getpid()}.", dir=out_dir.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{os.getpid()}.", dir=parent))
     except OSError as exc:
         raise OutputError(f"cannot create {out_dir} ({exc.strerror})", source) from None
     try:
-        tmp.chmod(0o755)  # mkdtemp's private 0700 would hide a review meant to be shared
+        tmp.chmod(shared_mode())
         build(tmp)
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
+        with out_dir_lock(parent):
+            swap_in(tmp, out_dir)
     except OSError as exc:
         raise OutputError(f"cannot write the review to {out_dir} ({exc.strerror or exc})",
                           source) from None
@@ -171,11 +173,52 @@ def _publish(out_dir: Path, source: Path, build: Callable[[Path], None]) -> Path
     return out_dir / HTML
 
 
+def review_pdf(pdf: Path, out_dir: Path | None, password: str | None = None) -> Path:
+    """Extract ``pdf`` and write its review to ``out_dir`` (default review/<doc_id>).
+
+    A decree refused for its table gets the review of where and why it stopped (default
+    review/<file name>), and its refusal is raised again ending with where that is.
+    """
+    from .normalise import doc_slug
+    from .pipeline import run
+    from .settings import Settings
+
+    try:
+        result = run(pdf, Settings(password=password))
+    except RenaksiError as exc:
+        if exc.stopped is None:
+            raise
+        folder = out_dir or Path("review") / doc_slug(None, None, None, fallback=pdf.stem)
+        html = review_refusal(exc, folder, password)
+        raise type(exc)(f"{exc.msg}; where and why it stopped: {html}", exc.path,
+                        exc.page) from None
+    return review(result, out_dir or Path("review") / result.doc_id, password)
+
+
+def is_review(folder: Path) -> bool:
+    """A folder holding only what ``write_review`` writes: review.html and pages/p*.webp."""
+    names = {p.name for p in folder.iterdir()}
+    pages = folder / PAGES
+    return names <= {HTML, PAGES} and (not pages.exists() or (
+        pages.is_dir() and all(_PICTURE.fullmatch(p.name) for p in pages.iterdir())))
+
+
+def write_review(result: Result, folder: Path, password: str | None = None) -> Path:
+    """review.html and pages/ into ``folder`` (created if needed); no transaction of its
+    own: ``review`` and ``write.write`` give it theirs."""
+    folder.mkdir(mode=shared_mode(), exist_ok=True)
+    scanned = {g.page_no for g in result.grids if g.source == "ocr"}
+    sizes = _write_pictures(result.source, [g.page_no for g in result.grids], scanned,
+                            folder / PAGES, password)
+    (folder / HTML).write_text(page_html(result, sizes), encoding="utf-8")
+    return folder / HTML
+
+
 def _write_pictures(source: Path, page_nos: Sequence[int], scanned: Set[int], folder: Path,
                     password: str | None) -> dict[int, tuple[float, float]]:
     """Page pictures as WebP (lossless for born-digital pages, where it is also the smallest);
     returns each page's size in points, the overlay's coordinate space."""
-    folder.mkdir()
+    folder.mkdir(mode=shared_mode())
     sizes = {}
     for page_no, image, scale in render_pages(source, page_nos, MAX_WIDTH, password):
         image.save(folder / _picture(page_no), "WEBP", lossless=page_no not in scanned, quality=80)

@@ -1,22 +1,28 @@
-"""Stage 8: store one decree's outputs atomically, then rebuild the combined dataset.
+"""Stage 8: store one decree's outputs as one transaction; the transactions' own machinery.
 
 A decree folder is written complete in a temporary sibling and renamed into place, so a
 reader (or a crash, or a full disk) never sees half a folder and earlier outputs survive.
+Files that belong together (the combined tables) are committed through a journal. Every
+temporary name carries the writer's pid, so what a killed run left is recognised by name,
+never read as data, and cleaned by the next run: ``recover``.
 """
 from __future__ import annotations
 
 import csv
 import fcntl
+import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
+from uuid import uuid4
 
 import pandas as pd
 
@@ -27,17 +33,23 @@ from .identity import (Group, Source, decide, digests, held_of, identity_fields,
 from .model import Result
 
 DOKUMEN = "dokumen.json"
+SUMS = "SHA256SUMS"  # `sha256sum -c SHA256SUMS` checks a decree folder by hand too
 # The contract's doc_id; anything else could name a path outside --out ("..", "/", NUL).
 _DOC_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# What writers leave while they work; a name that matches and whose pid is dead is debris.
+_BUILDING = re.compile(r"\.(?P<name>[^/]+)\.(?P<pid>\d+)\.[A-Za-z0-9_]{8}")  # mkdtemp folder
+_SWAPPED_OUT = re.compile(r"\.(?P<name>[^/]+)\.old\.(?P<pid>\d+)")
+_TEMP_FILE = re.compile(r"\.(?P<name>.+)\.(?:(?P<pid>\d+)\.)?[0-9a-f]{32}\.tmp(?:\.wal)?")
+_JOURNAL = re.compile(r"\.commit\.(?P<pid>\d+)\.journal")
 
 
 @contextmanager
 def out_dir_lock(out_dir: Path) -> Iterator[None]:
     """Exclusive hold on ``out_dir`` across processes, even separate ``renaksi`` runs.
 
-    Swapping a decree folder in is two renames; a second run swapping the same folder, or
-    combining while it is briefly absent, would fail or drop it. The kernel releases the
-    lock when a killed holder dies.
+    Swapping a decree folder in is two renames and committing the combined tables a few;
+    whoever holds the lock sees neither half done (what it finds was left by a dead
+    process). The kernel releases the lock when a killed holder dies.
     """
     fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)  # the folder itself: no lock file left
     try:
@@ -47,14 +59,56 @@ def out_dir_lock(out_dir: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def dokumen(result: Result) -> dict:
-    """The decree record of ``dokumen.json`` (contract fields, then how it was read)."""
+@cache
+def shared_mode() -> int:
+    """Folder permissions as the user's umask gives them (mkdtemp's are owner-only, which
+    makes a shared --out fail for a colleague)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o777 & ~mask
+
+
+def own_folder(folder: Path, ours: Callable[[Path], bool], what: str, whole: bool = False) -> Path:
+    """Make sure ``folder`` is renaksi's to write into: absent (then created), empty, or
+    holding what ``ours`` recognises as an earlier output of the command. Hidden entries
+    are not looked at unless the folder is to be replaced ``whole``.
+
+    Raises OutputError for a file, or for a folder of other files (``--out .``,
+    ``--out data/raw``): renaksi replaces only what it wrote itself.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder} is a file; {what} needs a folder")
+    try:
+        entries = sorted(p.name for p in folder.iterdir() if whole or not p.name.startswith(".")) \
+            if folder.exists() else []
+        if entries and not ours(folder):
+            shown = ", ".join(entries[:3]) + (", …" if len(entries) > 3 else "")
+            raise OutputError(f"{folder} holds files renaksi did not write ({shown}); {what} "
+                              "needs a new or empty folder, or one it wrote before")
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder {folder} for the {what} "
+                          f"({exc.strerror or exc})") from None
+    return folder
+
+
+def is_extract_output(folder: Path) -> bool:
+    """A folder `renaksi extract` wrote: combined tables, or at least one decree folder."""
+    return any((folder / name).is_file() for name in ("renaksi.duckdb", "rencana_aksi.parquet")) \
+        or any(folder.glob(f"*/{DOKUMEN}"))
+
+
+def dokumen(result: Result, out_dir: Path) -> dict:
+    """The decree record of ``dokumen.json`` (contract fields, then how it was read, then
+    its identity as if it stood alone: ``store`` settles it among the others)."""
     meta = asdict(result.meta)
     del meta["warnings"]  # already among result.warnings, i.e. validasi.peringatan
     by_row: dict[int, list[str]] = {}
     for r in result.rejects:
         by_row.setdefault(r.row_no or 0, []).append(r.reason)
-    fields = identity_fields(result.doc_id, Group(result.doc_id, (source_of(result),), None, None))
+    alone = Group(result.doc_id, (source_of(result, out_dir),), None, None)
+    fields = identity_fields(result.doc_id, alone)
     return {
         "doc_id": result.doc_id,
         "source_file": result.source.name,
@@ -74,26 +128,32 @@ def dokumen(result: Result) -> dict:
         },
         "renaksi_version": __version__,
         "extracted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        **{k: fields[k] for k in ("sumber", "identitas", "sidik")},
+        **{k: fields[k] for k in ("source_path", "sumber", "identitas", "sidik")},
     }
 
 
-def source_of(result: Result) -> Source:
-    """The input file as a ``sumber`` entry: the path as given ranks ties."""
+def source_of(result: Result, out_dir: Path) -> Source:
+    """The input file as a ``sumber`` entry; its path relative to ``out_dir`` ranks ties."""
     table: pd.DataFrame = result.table  # type: ignore[assignment]
-    return Source(result.source.name, str(result.source), result.sha256, result.metode,
-                  len(table), sidik(table), kerangka(table))
+    return Source(result.source.name, source_path(result.source, out_dir), result.sha256,
+                  result.metode, len(table), sidik(table), kerangka(table))
 
 
-def write(result: Result, out_dir: Path) -> Path:
+def write(result: Result, out_dir: Path, finish: Callable[[Path], None] | None = None) -> Path:
     """Write the decree's folder in one atomic step; return the folder (see ``store``)."""
-    return store(result, out_dir).folder
+    return store(result, out_dir, finish).folder
 
 
-def store(result: Result, out_dir: Path) -> Placement:
+def store(result: Result, out_dir: Path,
+          finish: Callable[[Path], None] | None = None) -> Placement:
     """Write ``out_dir/<doc_id>/`` in one atomic step, placed by the identity rule
     (``identity``): a copy of a decree already there is listed in its ``sumber``, another
-    decree of the same identity gets a folder of its own. Return where it went and why."""
+    decree of the same identity gets a folder of its own. Return where it went and why.
+
+    ``finish`` adds more to the folder (the review) before it is swapped in, so that is
+    part of the same transaction. Raises OutputError (disk full, permissions) with the
+    earlier outputs left as they were.
+    """
     out_dir = Path(out_dir)
     if not _DOC_ID.fullmatch(result.doc_id):
         raise OutputError(f"doc_id {result.doc_id!r} is not a safe folder name", result.source)
@@ -105,15 +165,18 @@ def store(result: Result, out_dir: Path) -> Placement:
         raise OutputError(f"cannot create output folder {out_dir} ({exc.strerror})",
                           result.source) from None
     try:
+        tmp.chmod(shared_mode())
         table: pd.DataFrame = result.table  # type: ignore[assignment]
         table.to_csv(tmp / "rencana_aksi.csv", index=False)
         table.to_parquet(tmp / "rencana_aksi.parquet", index=False)
         rejected: pd.DataFrame = result.rejected  # type: ignore[assignment]
         if len(rejected):
             rejected.to_csv(tmp / "ditolak.csv", index=False)
-        _write_record(tmp, dokumen(result))
+        if finish is not None:
+            finish(tmp)
+        _write_record(tmp, dokumen(result, out_dir))
         with out_dir_lock(out_dir):
-            return _place(out_dir, result.doc_id, source_of(result), tmp)
+            return _place(out_dir, result.doc_id, source_of(result, out_dir), tmp)
     except OSError as exc:
         raise OutputError(f"cannot write outputs to {target} ({exc.strerror or exc}); "
                           "earlier outputs are left as they were", result.source) from None
@@ -121,10 +184,16 @@ def store(result: Result, out_dir: Path) -> Placement:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def source_path(source: Path, out_dir: Path) -> str:
+    """Where the source PDF is, relative to the output folder (the two usually move
+    together), so a later run knows which folder came from which file."""
+    return Path(os.path.relpath(Path(source).resolve(), Path(out_dir).resolve())).as_posix()
+
+
 def list_copy(out_dir: Path, folder: str, path: Path, sha256: str) -> Placement | None:
     """List ``path``, a file with the digest of one ``folder`` was read from, in that
     decree's ``sumber`` without reading it again (same bytes, same rows). None when the
-    folder no longer holds that digest."""
+    folder no longer holds that digest. Raises OutputError."""
     out_dir = Path(out_dir)
     with out_dir_lock(out_dir):
         record = _records(out_dir, folder, sha256).get(folder)
@@ -132,8 +201,12 @@ def list_copy(out_dir: Path, folder: str, path: Path, sha256: str) -> Placement 
         twin = next((s for s in held.sources if s.sha256 == sha256), None) if held else None
         if record is None or twin is None:
             return None
-        listed = replace(twin, name=path.name, path=str(path))
-        return _place(out_dir, str(record["identitas"]), listed, None)
+        listed = replace(twin, name=path.name, path=source_path(path, out_dir))
+        try:
+            return _place(out_dir, str(record["identitas"]), listed, None)
+        except OSError as exc:
+            raise OutputError(f"cannot list a copy in {out_dir / folder} ({exc.strerror or exc})",
+                              path) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,17 +251,19 @@ def _place(out_dir: Path, base: str, new: Source, staged: Path | None) -> Placem
                 folder = staged
             else:
                 folder = Path(tempfile.mkdtemp(prefix=f".{g.doc_id}.{os.getpid()}.", dir=out_dir))
+                folder.chmod(shared_mode())
                 shutil.copytree(out_dir / str(g.rows_in or g.was), folder, dirs_exist_ok=True)
             record = json.loads((folder / DOKUMEN).read_text(encoding="utf-8"))
             if record["doc_id"] != g.doc_id:
                 _relabel(folder, record["doc_id"], g.doc_id)
             record.update(identity_fields(base, g))
             _write_record(folder, record)
+            write_sums(folder)
             built.append((folder, g.doc_id))
         dropped = [name for name, r in records.items() if name not in held
                    and new.sha256 in digests(r) and name not in targets]
         for folder, doc_id in built:
-            _swap_in(folder, out_dir / doc_id)
+            swap_in(folder, out_dir / doc_id)
         for name in [*(n for n in held if n not in targets), *dropped]:
             shutil.rmtree(out_dir / name, ignore_errors=True)
     finally:
@@ -253,29 +328,55 @@ def _relabel(folder: Path, old: str, new: str) -> None:
     table.to_parquet(folder / "rencana_aksi.parquet", index=False)
 
 
-def clear_partial(out_dir: Path, doc_id: str, pid: int) -> None:
-    """Undo what process ``pid`` left when it was killed while writing ``doc_id``.
+def write_sums(folder: Path) -> None:
+    """``folder/SHA256SUMS`` over the folder's files (sub-folders such as review/ aside)."""
+    lines = [f"{_sha256(p)}  {p.name}\n" for p in sorted(folder.iterdir())
+             if p.is_file() and p.name != SUMS]
+    (folder / SUMS).write_text("".join(lines), encoding="utf-8")
 
-    Its leftovers carry its pid (temporary folder, swapped-out old folder, review being
-    built), so another run writing the same decree at the same time is never touched. If it
-    died between the two renames of a swap, the old folder is put back.
+
+def verify_sums(folder: Path) -> str | None:
+    """What is wrong with a decree folder's files, or None when each matches SHA256SUMS.
+
+    A folder without SHA256SUMS (an older renaksi, another tool) is reported as such.
     """
-    out_dir = Path(out_dir)
-    target = out_dir / doc_id
-    if not out_dir.is_dir():
-        return
-    with out_dir_lock(out_dir):
-        old = out_dir / f".{doc_id}.old.{pid}"
-        if old.exists() and not target.exists():
-            os.replace(old, target)
-        leftovers = [*out_dir.glob(f".{doc_id}.{pid}.*"), *out_dir.glob(f".{doc_id}.old.{pid}"),
-                     *target.glob(f".review.{pid}.*")]
-        for leftover in leftovers:
-            shutil.rmtree(leftover, ignore_errors=True)
+    try:
+        listed = (folder / SUMS).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return f"no {SUMS}, so its files cannot be checked"
+    except (OSError, ValueError) as exc:
+        return f"{SUMS} unreadable ({exc})"
+    names = set()
+    for line in listed:
+        digest, _, name = line.partition("  ")
+        if not name or "/" in name or name.startswith("."):
+            return f"{SUMS} is damaged"
+        names.add(name)
+        try:
+            actual = _sha256(folder / name)
+        except FileNotFoundError:
+            return f"{name} is missing"
+        except OSError as exc:
+            return f"{name} unreadable ({exc.strerror or exc})"
+        if actual != digest:
+            return f"{name} is damaged (its content does not match {SUMS})"
+    for required in (DOKUMEN, "rencana_aksi.parquet", "rencana_aksi.csv"):
+        if required not in names:
+            return f"{required} is not in {SUMS}"
+    return None
 
 
-def _swap_in(tmp: Path, target: Path) -> None:
-    """Replace ``target`` by ``tmp`` with renames only (no window where neither exists long)."""
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def swap_in(tmp: Path, target: Path) -> None:
+    """Replace ``target`` by ``tmp`` with two renames; ``recover`` finishes a swap that a
+    kill interrupted in between."""
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old.{os.getpid()}")
@@ -288,3 +389,125 @@ def _swap_in(tmp: Path, target: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temp path beside ``target`` and move it into place only if the block succeeds.
+
+    Same folder, so ``os.replace`` is a rename on one filesystem: a reader (a notebook, a
+    running DuckDB session) sees the old file or the new one, never half of one.
+    """
+    tmp = temp_name(target)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        _unlink_temp(tmp)
+
+
+def temp_name(target: Path) -> Path:
+    """``.<name>.<pid>.<random>.tmp`` beside ``target``: recognisable, and whose."""
+    return target.with_name(f".{target.name}.{os.getpid()}.{uuid4().hex}.tmp")
+
+
+def _unlink_temp(tmp: Path) -> None:
+    tmp.unlink(missing_ok=True)
+    tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)  # DuckDB's write-ahead log
+
+
+def commit(folder: Path, files: Mapping[str, Callable[[Path], None]]) -> None:
+    """Write several files of ``folder`` as one transaction: each is filled into a temp
+    file, then a journal names them all, then they are renamed into place.
+
+    A kill before the journal leaves the old files (the temps are debris); a kill after it
+    is finished by ``recover``, which renames what the journal lists. Call under
+    ``out_dir_lock(folder)``. Exceptions from the fillers propagate, with the temps removed.
+    """
+    temps: dict[str, Path] = {}
+    try:
+        for name, fill in files.items():
+            temps[name] = temp_name(folder / name)
+            fill(temps[name])
+        journal = folder / f".commit.{os.getpid()}.journal"
+        with atomic_path(journal) as tmp:
+            tmp.write_text(json.dumps({t.name: n for n, t in temps.items()}), encoding="utf-8")
+    except BaseException:
+        for tmp in temps.values():
+            _unlink_temp(tmp)
+        raise
+    _roll_forward(journal)
+
+
+def _roll_forward(journal: Path) -> None:
+    renames = json.loads(journal.read_text(encoding="utf-8"))
+    for tmp, name in renames.items():
+        if (journal.parent / tmp).exists():
+            os.replace(journal.parent / tmp, journal.parent / name)
+        _unlink_temp(journal.parent / tmp)
+    journal.unlink()
+
+
+def leftovers(folder: Path) -> list[Path]:
+    """Entries of ``folder`` that renaksi writers left behind and that are not being written
+    now: named by a temp pattern, by a process that no longer runs. Never data."""
+    out = []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        for pattern in (_JOURNAL, _SWAPPED_OUT, _BUILDING, _TEMP_FILE):
+            m = pattern.fullmatch(entry.name)
+            if m is None:
+                continue
+            pid = m.group("pid")
+            if pattern is _SWAPPED_OUT or pattern is _JOURNAL or pid is None or not _alive(int(pid)):
+                out.append(entry)
+            break
+    return out
+
+
+def recover(folder: Path) -> list[str]:
+    """Finish or undo what killed writers left in ``folder``; what was put back, as lines.
+
+    Takes ``out_dir_lock``: a swap or a commit is never half done while it is held, so a
+    journal or a swapped-out folder found then belongs to a dead process. A journal is
+    rolled forward; a swapped-out decree folder goes back when its new one never arrived
+    and is removed otherwise; temp files and folders of dead processes are removed.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    with out_dir_lock(folder):
+        return recover_locked(folder)
+
+
+def recover_locked(folder: Path) -> list[str]:
+    """``recover`` for a caller that already holds ``out_dir_lock(folder)``."""
+    restored = []
+    for journal in (p for p in leftovers(folder) if _JOURNAL.fullmatch(p.name)):
+        _roll_forward(journal)
+    for entry in leftovers(folder):
+        swapped = _SWAPPED_OUT.fullmatch(entry.name)
+        target = folder / swapped.group("name") if swapped else None
+        if target is not None and not target.exists():
+            os.replace(entry, target)
+            restored.append(f"{target.name} put back as it was before an interrupted run")
+        elif entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+    return restored
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True

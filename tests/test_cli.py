@@ -49,8 +49,8 @@ def test_encrypted_needs_password(tmp_path):
 def test_verbose_adds_traceback(tmp_path):
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"")
-    quiet = runner.invoke(app, ["extract", str(bad), "--out", str(tmp_path)])
-    loud = runner.invoke(app, ["extract", str(bad), "--out", str(tmp_path), "--verbose"])
+    quiet = runner.invoke(app, ["extract", str(bad), "--out", str(tmp_path / "out")])
+    loud = runner.invoke(app, ["extract", str(bad), "--out", str(tmp_path / "out"), "--verbose"])
     assert "Traceback" not in quiet.output and "Traceback" in loud.output
 
 

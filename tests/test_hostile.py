@@ -2,10 +2,14 @@
 bounded time and memory, and --out never holds half a folder. PDFs are built in tmp dirs."""
 from __future__ import annotations
 
+import base64
 import dataclasses
 import errno
+import functools
 import hashlib
+import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -41,7 +45,8 @@ def renaksi(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProc
 def assert_one_clean_failure(res: subprocess.CompletedProcess[str], name: str, says: str) -> None:
     text = res.stdout + res.stderr
     assert res.returncode == 1, text
-    assert re.search(rf"✗ {re.escape(name)}( p\.\d+)?: .*{re.escape(says)}", text), text
+    # a file given by its path is named by it, a file found in a folder relative to it
+    assert re.search(rf"✗ (\S*/)?{re.escape(name)}( p\.\d+)?: .*{re.escape(says)}", text), text
     assert "unexpected" not in text and "Traceback" not in text and "worker died" not in text
 
 
@@ -311,3 +316,158 @@ def test_disk_full_while_writing_keeps_the_old_outputs(tmp_path, monkeypatch):
     assert line.startswith("singkawang-2023-word.pdf: ") and "left as they were" in line
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     assert [p.name for p in out.iterdir()] == [WORD_ID]
+
+
+def _lzw(data: bytes) -> bytes:
+    """LZW as PDF decoders read it (9–12 bit codes, early change, a clear code when full)."""
+    table = {bytes([i]): i for i in range(256)}
+    codes, width, word, following = [(256, 9)], 9, b"", 258
+    for byte in data:
+        longer = word + bytes([byte])
+        if longer in table:
+            word = longer
+            continue
+        codes.append((table[word], width))
+        table[longer] = following
+        following += 1
+        if following >= 1 << width and width < 12:
+            width += 1
+        if following >= 4094:
+            codes.append((256, width))
+            table, width, following = {bytes([i]): i for i in range(256)}, 9, 258
+        word = bytes([byte])
+    codes += [(table[word], width), (257, width)]
+    acc = nbits = 0
+    out = bytearray()
+    for code, bits in codes:
+        acc, nbits = acc << bits | code, nbits + bits
+        while nbits >= 8:
+            nbits -= 8
+            out.append(acc >> nbits & 255)
+    return bytes(out + (bytes([acc << (8 - nbits) & 255]) if nbits else b""))
+
+
+def _run_length(data: bytes) -> bytes:
+    return b"".join(bytes([len(data[i:i + 128]) - 1]) + data[i:i + 128]
+                    for i in range(0, len(data), 128)) + b"\x80"
+
+
+@functools.cache
+def _deflated_spaces(megabytes: int) -> bytes:
+    z = zlib.compressobj(1)  # fast; its ratio (~230) is enough
+    block = b" " * (1 << 20)
+    return b"".join([*(z.compress(block) for _ in range(megabytes)), z.flush()])
+
+
+# 300 MB of spaces deflated twice is 4 KB: one inflate, as the old pre-check did, sees 1 MB
+NESTED_BOMBS = {
+    "flate-in-flate": (b"/Filter [/FlateDecode /FlateDecode]", lambda d: zlib.compress(d, 9)),
+    "abbreviated": (b"/Filter [/Fl /Fl]", lambda d: zlib.compress(d, 9)),
+    "escaped-names": (b"/Fi#6Cter [/Fl#61teDecode /FlateDecode]", lambda d: zlib.compress(d, 9)),
+    "indirect-filter": (b"/Filter 5 0 R", lambda d: zlib.compress(d, 9)),
+    "hex": (b"/Filter [/ASCIIHexDecode /FlateDecode]", lambda d: d.hex().encode() + b">"),
+    "ascii85": (b"/Filter [/A85 /FlateDecode]", lambda d: base64.a85encode(d) + b"~>"),
+    "lzw": (b"/Filter [/LZWDecode /FlateDecode]", _lzw),
+    "run-length": (b"/Filter [/RunLengthDecode /FlateDecode]", _run_length),
+}
+
+
+def _nested_bomb(kind: str) -> bytes:
+    filters, wrap = NESTED_BOMBS[kind]
+    return _bomb_pdf(filters, wrap(_deflated_spaces(300)))
+
+
+def _bomb_pdf(filters: bytes, payload: bytes, keyword: bytes = b"stream\n") -> bytes:
+    objects = one_page(b"")
+    objects[3] = b"<< /Length %d %s >>\n%s%s\nendstream" % (len(payload), filters, keyword, payload)
+    objects.append(b"[/FlateDecode /FlateDecode]")  # object 5, for /Filter 5 0 R
+    return tiny_pdf(objects)
+
+
+@pytest.mark.parametrize("kind", NESTED_BOMBS)
+def test_nested_filter_bombs_are_refused_before_the_parser(kind, tmp_path):
+    pdf = tmp_path / f"{kind}.pdf"
+    pdf.write_bytes(_nested_bomb(kind))
+    with pytest.raises(BrokenPdf, match="object 4 inflates to more than 256 MB"):
+        open_document(pdf)
+
+
+@pytest.mark.parametrize("keyword", [b"stream\r", b"stream  \r\n", b"stream \t\n"])
+def test_stream_keyword_variants_are_counted(keyword, tmp_path):
+    pdf = tmp_path / "keyword.pdf"
+    pdf.write_bytes(_bomb_pdf(b"/Filter /FlateDecode", _deflated_spaces(300), keyword))
+    with pytest.raises(BrokenPdf, match="decompression bomb"):
+        open_document(pdf)
+
+
+def test_nested_bomb_through_jobs_1_stays_small(tmp_path):
+    """A 5 KB file that used to take GBs: with --jobs 1 too, one line and a small peak."""
+    pdf = tmp_path / "kecil.pdf"
+    pdf.write_bytes(_nested_bomb("flate-in-flate"))
+    assert pdf.stat().st_size < 6000
+    probe = ("import re, subprocess, sys\n"
+             "res = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+             "print(res.returncode); print((res.stdout + res.stderr).replace('\\n', ' | '))\n"
+             "import resource\n"
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)")
+    res = subprocess.run([sys.executable, "-c", probe, str(RENAKSI), "extract", str(pdf),
+                          "--out", str(tmp_path / "out"), "-j", "1"],
+                         capture_output=True, text=True, timeout=120, check=True)
+    code, text, peak_mb = res.stdout.splitlines()
+    assert code == "1" and "kecil.pdf: object 4 inflates to more than 256 MB" in text, text
+    assert "Traceback" not in text and "worker died" not in text
+    assert int(peak_mb) < 1024
+
+
+@pytest.fixture()
+def special_files(tmp_path) -> Path:
+    """What a scraped folder can hold under a .pdf name besides files."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    os.mkfifo(raw / "antrian.pdf")  # a reader waits for a writer forever
+    (raw / "nol.pdf").symlink_to("/dev/zero")  # endless
+    (raw / "nol-lagi.pdf").symlink_to("/dev/zero")  # a second name for it: a line of its own
+    (raw / "hilang.pdf").symlink_to(raw / "tidak-ada.pdf")
+    with (raw / "raksasa.pdf").open("wb") as fh:  # sparse: takes no disk
+        fh.write(b"%PDF-1.7\n")
+        fh.truncate(intake.MAX_FILE_BYTES + 1)
+    shutil.copy(PDFS / "bengkayang-2023-word.pdf", raw / "baik.pdf")
+    return raw
+
+
+def test_special_files_are_refused_without_blocking(special_files, tmp_path):
+    started = time.monotonic()
+    res = renaksi(special_files, "--out", tmp_path / "out", "-j", "2", timeout=90)
+    assert time.monotonic() - started < 60
+    text = res.stdout + res.stderr
+    assert res.returncode == 1 and "Traceback" not in text and "unexpected" not in text, text
+    assert "✗ antrian.pdf: is not a regular file (a pipe, device or socket)" in text
+    assert "✗ nol.pdf: is not a regular file" in text and "✗ nol-lagi.pdf: is not a regular" in text
+    assert "✗ hilang.pdf: cannot be read (No such file or directory)" in text
+    assert "✗ raksasa.pdf: 1024 MB is more than the limit of 1024 MB for one PDF" in text
+    assert "✓ baik.pdf" in text
+    fifo = renaksi(special_files / "antrian.pdf", "--out", tmp_path / "out", timeout=60)
+    assert "antrian.pdf: is not a regular file" in fifo.stderr
+
+
+def test_crop_box_outside_the_media_box_is_one_line(tmp_path):
+    pdf = tmp_path / "kotak.pdf"
+    pdf.write_bytes(tiny_pdf(one_page(b"0 0 m 100 100 l S", b"/CropBox [700 900 800 1000] ")))
+    res = subprocess.run([str(RENAKSI), "debug", str(pdf), "--page", "1", "--out",
+                          str(tmp_path / "p.png")], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 1, res.stderr
+    assert res.stderr.startswith("✗ kotak.pdf p.1: the page has no area to draw")
+    assert "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("box", [b"[0 0 10 200000]", b"[0 0 14400 14400]", b"[0 0 200000 3]"])
+def test_hostile_page_boxes_render_within_bounds(box, tmp_path):
+    from extract.debug import MAX_PIXELS, MAX_SIDE, render_pages
+
+    objects = one_page(b"0 0 m 10 10 l S")
+    objects[2] = objects[2].replace(b"[0 0 595 842]", box)
+    pdf = tmp_path / "kotak.pdf"
+    pdf.write_bytes(tiny_pdf(objects))
+    [(_, image, scale)] = list(render_pages(pdf, [1], 1400))
+    assert 1 <= image.width <= 1400 and image.height <= MAX_SIDE
+    assert image.width * image.height <= MAX_PIXELS * 1.01 and scale <= 2

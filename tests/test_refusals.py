@@ -54,7 +54,7 @@ def test_unreadable_text_and_sideways_tables_are_told_apart():
     across = [dataclasses.replace(c, x1=c.x0 + (c.bottom - c.top), bottom=c.top + (c.x1 - c.x0))
               for c in turned.chars]
     assert sideways(dataclasses.replace(turned, chars=tuple(across)))
-    assert str(TableSideways("x.pdf", 4)).startswith("x.pdf p.4: table printed sideways")
+    assert str(TableSideways(path="x.pdf", page=4)).startswith("x.pdf p.4: table printed sideways")
 
 
 def test_a_decree_without_its_lampiran_says_so():
