@@ -79,18 +79,8 @@ def find_grids(doc: Document, settings: Settings, on_page: OnPage | None = None)
             by_page.update(zip((p.page_no for p in pages), found))
     grids = [g for _, g in sorted(by_page.items()) if g is not None and g.n_rows > 0]
     if not grids:
-        raise NoLampiran(_no_table_reason(doc), doc.path)
+        raise NoLampiran("no ruled rencana-aksi table found", doc.path)
     return grids
-
-
-def _no_table_reason(doc: Document) -> str:
-    scans = [p.page_no for p in doc.pages if p.kind == "scan"]
-    if not scans:
-        return "no ruled rencana-aksi table found"
-    where = f"p.{scans[0]}" if len(scans) == 1 else f"pp.{scans[0]}-{scans[-1]}"
-    return (f"no ruled rencana-aksi table could be seen in the scanned pages ({where}): its "
-            f"lines may be too faint, broken or cut off by the scanner; see them with "
-            f"`renaksi review {doc.path}`")
 
 
 def _edge(r: Ruling, orientation: str) -> dict:

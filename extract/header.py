@@ -351,9 +351,8 @@ def map_header(grid: PageGrid, previous: ColumnMap | None = None) -> ColumnMap:
     n_hdr, number_row = header_rows(grid)
     if n_hdr == 0 or (n_hdr == 1 and number_row == 0):
         if previous is None:
-            raise HeaderNotRecognised(
-                "table has no header row (expected NO., KEGIATAN, INDIKATOR, ...)",
-                None, grid.page_no)
+            raise HeaderNotRecognised.no_header([c.text for c in grid.row_cells(0)],
+                                                grid.page_no)
         cmap = replace(previous, header_rows=n_hdr)
         return replace(cmap, repeated=repeated_header_rows(grid, cmap))
     label_rows = [r for r in range(n_hdr) if r != number_row]
@@ -409,9 +408,10 @@ def _checked(columns: list[Column], grid: PageGrid, previous: ColumnMap | None) 
     if not ok:
         if previous is not None:  # a garbled repeated header (text overprinted): keep the map
             return previous
-        found = "; ".join(c.header for c in columns) or "nothing"
-        raise HeaderNotRecognised(f"header not recognised as a rencana-aksi table (found: {found})",
-                                  None, grid.page_no)
+        missing = [what for what, there in (
+            ("schedule columns (months 1-12 or TW I-IV)", len(months) == 12 or len(quarters) == 4),
+            ("KEGIATAN / INDIKATOR columns", len(core) >= 2)) if not there]
+        raise HeaderNotRecognised.unmapped([c.header for c in columns], missing, grid.page_no)
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         columns = _disambiguate(columns, dupes)

@@ -183,6 +183,9 @@ class DecreeMeta:
     tentang: str | None = None
     penandatangan: str | None = None
     jabatan_penandatangan: str | None = None
+    # What could not be read or disagrees (a field left None says why here): these go to
+    # validasi.peringatan, not to the record's fields.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,3 +218,13 @@ class Result:
     # (page, "text" or "ocr", why OCR) for every page: dokumen.json's metode per page
     pages_read: list[tuple[int, str, str]] = field(default_factory=list)
     kolom_absen: tuple[str, ...] = ()  # contract columns the source table does not have
+
+
+@dataclass(frozen=True, slots=True)
+class Stopped:
+    """What a refused decree's pipeline had read when it stopped, for its review page."""
+
+    doc: Document
+    grids: tuple[PageGrid, ...]  # every table grid found
+    cmaps: tuple[ColumnMap, ...]  # the header read on each grid page before the stop
+    page: int | None  # where it stopped

@@ -5,6 +5,7 @@ stays missing (<NA>) so validation rejects the row with the text it saw: never a
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 
@@ -140,9 +141,17 @@ def raw_marks(rows: Sequence[Row], cmap: ColumnMap) -> dict[int, dict[str, str]]
     return out
 
 
+SLUG_LENGTH = 110  # room for the "-<8 hex>" that tells apart two decrees of one identity
+
+
 def doc_slug(instansi: str | None, tahun: int | None, nomor: str | None, fallback: str) -> str:
-    """Stable doc_id: instansi, tahun and nomor as a lower-case a-z0-9- slug."""
+    """Stable doc_id: instansi, tahun and nomor as a lower-case a-z0-9- slug of at most
+    SLUG_LENGTH characters; a longer one keeps its head and ends in 8 hex of its sha256, so
+    two long numbers that differ only at the end stay two doc_ids."""
     parts = [p for p in (instansi, str(tahun) if tahun else None, nomor) if p]
     text = "-".join(parts) if instansi else fallback
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:120].strip("-") or "dokumen"
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "dokumen"
+    if len(slug) > SLUG_LENGTH:
+        digest = hashlib.sha256(slug.encode()).hexdigest()[:8]
+        slug = f"{slug[:SLUG_LENGTH - 9].rstrip('-')}-{digest}"
+    return slug

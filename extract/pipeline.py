@@ -6,11 +6,12 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import NoRowsAccepted, RenaksiError
+from .diagnose import header_failure, no_table
+from .errors import HeaderNotRecognised, NoLampiran, NoRowsAccepted, RenaksiError
 from .grid import find_grids
 from .header import map_header
 from .metadata import read_metadata
-from .model import Document, Page, PageGrid, Result
+from .model import ColumnMap, Document, Page, PageGrid, Result, Stopped
 from .normalise import absent_columns, doc_slug, normalise, raw_marks
 from .pages import hidden_text_warnings, open_document
 from .settings import Settings
@@ -95,9 +96,18 @@ def _how_read(doc: Document) -> list[tuple[int, str, str]]:
             for p in doc.pages]
 
 
+def _stopped(exc: RenaksiError, doc: Document, grids: list[PageGrid],
+             cmaps: list[ColumnMap]) -> RenaksiError:
+    """``exc`` carrying what was read before it, so a review can show where and why."""
+    exc.path = exc.path or doc.path  # the stages know the page, the pipeline the file
+    exc.stopped = Stopped(doc, tuple(grids), tuple(cmaps), exc.page)
+    return exc
+
+
 def run(path: Path | str, settings: Settings | None = None,
         on_progress: OnProgress | None = None) -> Result:
-    """Extract one decree; raises a typed RenaksiError naming the file and page on failure.
+    """Extract one decree; raises a typed RenaksiError naming the file and page on failure,
+    carrying what was read before it (``Stopped``) for the review.
 
     ``on_progress(done, total)`` hears every scanned page as its OCR is done.
     """
@@ -105,17 +115,18 @@ def run(path: Path | str, settings: Settings | None = None,
     path = Path(path)
     doc = open_document(path, settings)
     progress = _ScanProgress(doc, on_progress)
-    grids = find_grids(doc, settings, progress.page_done)
+    try:
+        grids = find_grids(doc, settings, progress.page_done)
+    except NoLampiran:
+        raise _stopped(no_table(doc, settings.grid.min_table_width), doc, [], []) from None
     pages: list[TablePage] = []
     cmap = None
     for grid in grids:
         try:
             cmap = map_header(grid, cmap)
-        except RenaksiError as exc:
-            exc.path = exc.path or path  # the header stage knows the page, the pipeline the file
-            if grid.source == "ocr":
-                exc.msg += f"; the page is a scan read by OCR: {review_hint(path)}"
-            raise
+        except HeaderNotRecognised as exc:
+            raise _stopped(header_failure(doc, grid, exc), doc, grids,
+                           [p.cmap for p in pages]) from None
         pages.append(TablePage(grid, cmap))
     rows, unreadable = drop_unreadable(stitch(pages))
     meta = read_metadata(_texts(doc, grids, settings, progress))
@@ -132,8 +143,8 @@ def run(path: Path | str, settings: Settings | None = None,
     return Result(
         doc_id=doc_id, source=path, sha256=doc.sha256, meta=meta, table=checked.table,
         rejected=checked.rejected, rejects=checked.rejects,
-        warnings=checked.warnings + unreadable + hidden_text_warnings(doc)
-        + _unread_scans(doc, grids, path),
+        warnings=[*meta.warnings, *checked.warnings, *unreadable, *hidden_text_warnings(doc),
+                  *_unread_scans(doc, grids, path)],
         halaman=len(doc.pages), halaman_lampiran=(grids[0].page_no, grids[-1].page_no),
         metode="ocr" if ocr else "text", low_confidence_rows=low, rows=rows, grids=grids,
         pages_read=_how_read(doc), kolom_absen=absent)

@@ -42,3 +42,12 @@ def test_doc_slug_is_safe():
     ("", None), ("-", None), ("APBD", None), ("1,5 M", None)])
 def test_anggaran_is_read_as_rupiah(text, rupiah_):
     assert rupiah(text) == rupiah_
+
+
+def test_doc_slug_of_long_numbers_is_bounded_and_distinct():
+    slug = doc_slug("KPU Kabupaten Klaten", 2024, "12/HK.03-Kpt/3310/Sek/II/2024", "x")
+    assert slug == "kpu-kabupaten-klaten-2024-12-hk-03-kpt-3310-sek-ii-2024"
+    long = "12/HK.03-Kpt/3310/Sek/II/2024/" + "Lampiran-Perubahan-Kedua/" * 5
+    a, b = (doc_slug("KPU Kabupaten Klaten", 2024, long + end, "x") for end in ("A", "B"))
+    assert a != b and len(a) == len(b) == 110 and a == doc_slug("KPU Kabupaten Klaten", 2024,
+                                                                   long + "A", "x")
