@@ -84,7 +84,12 @@ def norm(text: str) -> str:
 
 
 def _repaired(token: str) -> str:
-    if len(token) < 6 or token in _VOCABULARY or not token.isalpha():
+    if token in _VOCABULARY:
+        return token
+    if not token.isalpha() and not token.isdigit():  # a letter read as a digit ("N0")
+        letters = token.translate(_LETTER_LOOKALIKES)
+        return letters if letters in _VOCABULARY else token
+    if len(token) < 6 or not token.isalpha():
         return token
     close = difflib.get_close_matches(token, _VOCABULARY, n=1, cutoff=0.85)
     return close[0] if close else token
@@ -113,6 +118,7 @@ def _digits(token: str) -> str:
 
 
 _DIGIT_LOOKALIKES = str.maketrans("ILOSZB", "110528")
+_LETTER_LOOKALIKES = str.maketrans("01582", "OISBZ")
 
 
 def _schedule_token(text: str) -> tuple[str, int] | None:
