@@ -21,7 +21,7 @@ from pdfplumber.table import (
 from .errors import NoLampiran
 from .model import BBox, Cell, Char, Document, Fill, Page, PageGrid, Ruling
 from .settings import GridSettings, Settings
-from .text import cell_text, text_lines, text_widths
+from .text import cell_text, text_ends, text_lines, text_widths
 
 
 OnPage = Callable[[int], None]  # hears each page number as its grid is done
@@ -277,7 +277,8 @@ def build_grid(page_no: int, boxes: Sequence[BBox], chars: Sequence[Char],
     for (r, c, rs, cs, box), mine, cell_lines, width in zip(placed, members, lines, widths):
         cells.append(Cell(row=r, col=c, rowspan=rs, colspan=cs, bbox=box,
                           text=cell_text(cell_lines, width, lexicon),
-                          fill=_fill_at(table_fills, box), full=_is_full(mine, box)))
+                          fill=_fill_at(table_fills, box), full=_is_full(mine, box),
+                          ends=text_ends(cell_lines, width)))
     cells.sort(key=lambda cell: (cell.row, cell.col))
     return PageGrid(page_no=page_no, bbox=bbox, xs=tuple(xs), ys=tuple(ys),
                     cells=tuple(cells), rulings=tuple(rulings))

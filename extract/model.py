@@ -88,6 +88,18 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class TextEnds:
+    """How a cell's printed text meets its edges, in points: what it takes to tell whether
+    the same cell continued on the next page goes on inside a word the page break cut."""
+
+    width: float  # the width the cell's lines may fill (``text.text_widths``)
+    last_filled: float  # the last line, from its first glyph to its last
+    last_word: float  # the last line's last word
+    first_glyph: float  # the first line's first glyph
+    first_word: float  # the first line's first word
+
+
+@dataclass(frozen=True, slots=True)
 class Cell:
     row: int
     col: int
@@ -98,6 +110,7 @@ class Cell:
     fill: RGB | None = None
     confidence: float | None = None  # OCR only: 0..100
     full: bool = False  # its text runs down to the bottom edge: it may go on past a page break
+    ends: TextEnds | None = None  # born-digital cells with text only
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,7 +128,7 @@ def run(path: Path | str, settings: Settings | None = None,
             raise _stopped(header_failure(doc, grid, exc), doc, grids,
                            [p.cmap for p in pages]) from None
         pages.append(TablePage(grid, cmap))
-    rows, unreadable = drop_unreadable(stitch(pages))
+    rows, unreadable = drop_unreadable(stitch(pages, doc.lexicon))
     meta = read_metadata(_texts(doc, grids, settings, progress))
     # no instansi: the file name is no identity, so two "lampiran.pdf" must not collide
     doc_id = doc_slug(meta.instansi, meta.tahun, meta.nomor, fallback=f"{path.stem}-{doc.sha256[:8]}")

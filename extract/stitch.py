@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Sequence, Set as AbstractSet
 from dataclasses import dataclass, field
 
-from .model import RGB, WHITE, BBox, Cell, Column, ColumnMap, MarkCell, PageGrid, Row
-from .text import collapse
+from .model import RGB, WHITE, BBox, Cell, Column, ColumnMap, MarkCell, PageGrid, Row, TextEnds
+from .text import collapse, join_parts
 
 # The plan's levels, outermost first: (key, dependants...). A blank key cell means "same as
 # above" (merged, or typed once per group); a dependant's blank cell means the same only
@@ -40,10 +40,21 @@ class TablePage:
 
 @dataclass(slots=True)
 class _Holder:
-    parts: list[str] = field(default_factory=list)
+    """The text of one cell, in the pieces page breaks cut it into, with their geometry."""
 
-    def text(self) -> str:
-        return collapse(" ".join(p for p in self.parts if p))
+    parts: list[tuple[str, TextEnds | None]] = field(default_factory=list)
+
+    def add(self, slot: _Slot) -> None:
+        self.parts.append((slot.text, slot.ends))
+
+    def text(self, lexicon: AbstractSet[str] = frozenset()) -> str:
+        """The pieces joined as one cell's lines (a word a page break cut is made whole)."""
+        out, out_ends = "", None
+        for text, ends in self.parts:
+            if text:
+                out = join_parts(out, out_ends, text, ends, lexicon) if out else text
+                out_ends = ends
+        return collapse(out)
 
 
 @dataclass(slots=True)
@@ -64,6 +75,7 @@ class _Slot:
 
     text: str
     spanned: bool  # covered by a cell that started on an earlier row
+    ends: TextEnds | None = None  # how the text of the one cell that started here meets its edges
 
 
 def _slots(grid: PageGrid) -> dict[tuple[int, int], Cell]:
@@ -109,7 +121,8 @@ def _read_row(grid: PageGrid, owner: dict[tuple[int, int], Cell], r: int, cmap: 
             own_mark = own_mark or (bool(started) and (bool(mark.text) or mark.shaded))
         else:
             values[col.name] = _Slot(text=collapse(" ".join(cell.text for cell in started)),
-                                     spanned=bool(cells) and not started)
+                                     spanned=bool(cells) and not started,
+                                     ends=started[0].ends if len(started) == 1 else None)
     return values, marks, confidences, own_mark
 
 
@@ -240,8 +253,11 @@ def _is_tail(values: dict[str, _Slot], marks: Sequence[MarkCell],
     return not any(_counts_on(edge.above[name], values[name].text) for name in own)
 
 
-def stitch(pages: Sequence[TablePage]) -> list[Row]:
-    """All data rows of the plan in order, split rows joined and merged cells filled down."""
+def stitch(pages: Sequence[TablePage], lexicon: AbstractSet[str] = frozenset()) -> list[Row]:
+    """All data rows of the plan in order, split rows joined and merged cells filled down.
+
+    ``lexicon`` is the document's words (``Document.lexicon``), against which a word a page
+    break cut is told from two words."""
     drafts: list[_Draft] = []
     open_cells: dict[str, _Holder] = {}
     last: tuple[TablePage, int] | None = None  # the previous page and its last row read
@@ -259,7 +275,7 @@ def stitch(pages: Sequence[TablePage]) -> list[Row]:
                 continue  # an empty ruled row: padding, not plan content
             heading = _area_heading(grid, r)
             if heading is not None:
-                open_cells["area_no"], open_cells["area"] = (_Holder([p]) for p in heading)
+                open_cells["area_no"], open_cells["area"] = (_Holder([(p, None)]) for p in heading)
                 for name in ("kegiatan", "sub_kegiatan"):
                     open_cells.pop(name, None)  # a new area starts its hierarchy afresh
                 first = False
@@ -273,7 +289,7 @@ def stitch(pages: Sequence[TablePage]) -> list[Row]:
             if edge is not None:
                 values = _join_overflow(values, open_cells, edge)
             drafts.append(_new_draft(values, marks, open_cells, grid.page_no, box, confs))
-    return [_finish(d) for d in drafts]
+    return [_finish(d, lexicon) for d in drafts]
 
 
 _HEADING = re.compile(r"^\s*(?:AREA\s*(?:PERUBAHAN)?\s*)?([0-9]{1,2}|[IVX]{1,4}|[A-H])\s*[.):]\s*(.+)$",
@@ -319,7 +335,7 @@ def _join_overflow(values: dict[str, _Slot], open_cells: dict[str, _Holder],
                     not parent_new and name in edge.full and name != "area_no"
                     and not _ENUMERATED.match(slot.text)
                     and not _ended(holder.text(), slot.text))):
-            holder.parts.append(slot.text)
+            holder.add(slot)
             out[name] = _Slot("", spanned=True)
             continue
         parent_new = parent_new or fresh
@@ -338,7 +354,7 @@ def _join_tail(draft: _Draft, values: dict[str, _Slot], open_cells: dict[str, _H
     for name, slot in values.items():
         if slot.text and not slot.spanned:
             holder = open_cells.get(name) or draft.holders.setdefault(name, _Holder())
-            holder.parts.append(slot.text)
+            holder.add(slot)
     draft.page_end = page_no
     draft.joined = True
     draft.boxes.append((page_no, box))
@@ -353,7 +369,7 @@ def _new_draft(values: dict[str, _Slot], marks: list[MarkCell],
         if name in inherited:
             holders[name] = open_cells[name]
         else:
-            holders[name] = _Holder([slot.text] if slot.text else [])
+            holders[name] = _Holder([(slot.text, slot.ends)] if slot.text else [])
             open_cells[name] = holders[name]
     filled = set(inherited)
     for name in ("area_no", "area"):  # areas known only from section rows
@@ -386,7 +402,7 @@ def _inherited(values: dict[str, _Slot], open_cells: dict[str, _Holder]) -> set[
     return out
 
 
-def _finish(d: _Draft) -> Row:
-    return Row(values={k: h.text() for k, h in d.holders.items()}, marks=tuple(d.marks),
+def _finish(d: _Draft, lexicon: AbstractSet[str]) -> Row:
+    return Row(values={k: h.text(lexicon) for k, h in d.holders.items()}, marks=tuple(d.marks),
                halaman_awal=d.page_start, halaman_akhir=d.page_end, joined=d.joined,
                filled=frozenset(d.filled), boxes=tuple(d.boxes), confidence=d.confidence)
