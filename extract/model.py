@@ -97,6 +97,7 @@ class TextEnds:
     last_word: float  # the last line's last word
     first_glyph: float  # the first line's first glyph
     first_word: float  # the first line's first word
+    spaced: bool = False  # the last line ends with a space glyph: no word goes on past it
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from .errors import OcrUnavailable, RenaksiError
 from .model import BBox, Cell, Char, Document, Page, PageGrid, Ruling
 from .settings import Settings
-from .text import broken_word, cell_text, collapse, group_lines, line_text, text_widths, words
+from .text import cell_text, collapse, group_lines, join_line, line_text, text_widths, words
 from .text import text_lines as char_lines
 
 if TYPE_CHECKING:
@@ -546,11 +546,6 @@ def line_width(line: Sequence[Word]) -> int:
     return line[-1].left + line[-1].width - line[0].left
 
 
-def is_broken_word(line: Sequence[Word], nxt: Sequence[Word], width: float,
-                   lexicon: AbstractSet[str]) -> bool:
-    """``text.broken_word`` for OCR lines, measured in pixels."""
-    return broken_word(" ".join(w.text for w in line), " ".join(w.text for w in nxt),
-                       line_width(line) + nxt[0].width, width, lexicon)
 
 
 def page_lexicon(cells: Iterable[Sequence[Word]]) -> frozenset[str]:
@@ -561,14 +556,18 @@ def page_lexicon(cells: Iterable[Sequence[Word]]) -> frozenset[str]:
 
 
 def join_lines(lines: Sequence[Sequence[Word]], width: float, lexicon: AbstractSet[str]) -> str:
-    """Cell text as printed: in-cell line breaks become single spaces, broken words rejoined."""
+    """Cell text as printed: in-cell line breaks become single spaces, broken words rejoined
+    (``text.join_line`` on the lines' widths in pixels; ``width`` the column's widest line)."""
     text = ""
     for i, line in enumerate(lines):
         piece = " ".join(w.text for w in line)
-        if i and is_broken_word(lines[i - 1], line, width, lexicon):
-            text += piece
+        if i:
+            before = " ".join(w.text for w in lines[i - 1])
+            joined = join_line(before, piece, line_width(lines[i - 1]) + line[0].width,
+                               width, lexicon)
+            text = text[: len(text) - len(before)] + joined  # text ends with the line before
         else:
-            text += " " + piece
+            text = piece
     return slashes(collapse(text))
 
 

@@ -61,12 +61,15 @@ def open_document(path: Path | str, settings: Settings | None = None) -> Documen
 def lexicon(runs: Iterable[tuple[Sequence[str], bool, bool]]) -> frozenset[str]:
     """Words printed whole: between ordinary word spaces, first in a cell, or last on a line
     that had room for more. Another run's first word and a full line's last word may be
-    pieces of a word a line break cut, so they are left out. ``runs`` are ``(words, first
-    line of a cell, ends with room)`` (``word_runs``); hyphenated forms ("nilai-nilai") are
-    kept too."""
+    pieces of a word a line break cut, so they are left out; so is a cell's first word in
+    lower case, which at the top of a page is the rest of a word the page break cut
+    ("ulasi" of "Deregulasi"), where a cell's own text starts with a capital or a number.
+    ``runs`` are ``(words, first line of a cell, ends with room)`` (``word_runs``);
+    hyphenated forms ("nilai-nilai") are kept too."""
     out: set[str] = set()
     for run, first, room in runs:
-        inner = run[0 if first else 1: None if room and not run[-1].endswith("-") else -1]
+        whole_first = first and not run[0][:1].islower()
+        inner = run[0 if whole_first else 1: None if room and not run[-1].endswith("-") else -1]
         for token in inner:
             out.update(words(token))
             out.update(_HYPHENATED.findall(token.lower()))

@@ -111,6 +111,10 @@ def broken_word(text: str, next_text: str, filled: float, width: float,
     if cut_word(heads[-1], tails[0]):
         return True
     if span is None:
+        # OCR words, measured coarsely: a word of the language before the break ends there
+        # unless the two make a longer one ("peraturan" / "perundangundangan")
+        if len(heads[-1]) >= _MIN_ROOT and _language_word(heads[-1]):
+            return False
         return heads[-1] not in lexicon and tails[0] not in lexicon
     # a whole word on either side is no piece, unless it is a short one that a longer word
     # can begin or end with ("Ke" / "lembagaan", "Terlaksan" / "a")
@@ -137,16 +141,23 @@ def soft_hyphen(head: str, tail: str, lexicon: AbstractSet[str]) -> bool:
 
 
 def join_line(text: str, next_text: str, filled: float, width: float,
-              lexicon: AbstractSet[str], span: float | None = None) -> str:
+              lexicon: AbstractSet[str], span: float | None = None,
+              spaced: bool = False) -> str:
     """``text`` with the cell's next line ``next_text`` joined as printed: a word the break
-    cut is made whole, a soft hyphen dropped, a real hyphen kept without a space; otherwise
-    the break is one space. ``filled``, ``width``, ``span`` as in ``broken_word``; whether a
-    line-end hyphen is soft is a matter of the words alone (``soft_hyphen``), since a
-    hyphenation point may leave room on the line."""
+    cut is made whole, a soft hyphen dropped, a real hyphen or slash kept without a space;
+    otherwise the break is one space. ``filled``, ``width``, ``span`` as in ``broken_word``;
+    whether a line-end hyphen is soft is a matter of the words alone (``soft_hyphen``), since
+    a hyphenation point may leave room on the line. ``spaced``: the text layer holds a space
+    glyph at the line's end (Word through Microsoft Print to PDF writes the space it broke
+    at: "perencanaan/ " / "kesepakatan"), so the break is a space whatever the words."""
     if not text or not next_text:
         return text or next_text
-    if len(text) > 1 and text.endswith("-") and text[-2].isalnum() and next_text[0].isalnum():
-        if soft_hyphen(text.split()[-1][:-1], next_text, lexicon):
+    if spaced:
+        return text + " " + next_text
+    if len(text) > 1 and text[-1] in "-/" and text[-2].isalnum() and next_text[0].isalnum():
+        # a line may break after a slash as after a hyphen ("Menyempurnakan/" / "mengubah"):
+        # both stay, with no space
+        if text[-1] == "-" and soft_hyphen(text.split()[-1][:-1], next_text, lexicon):
             return text[:-1] + next_text
         return text + next_text
     if broken_word(text, next_text, filled, width, lexicon, span):
@@ -223,19 +234,19 @@ def cell_text(lines: Sequence[Sequence[Char]], width: float,
     ``width`` is the width the cell's text may fill (``text_widths``) and ``lexicon`` the
     words the document uses, against which a line that ends inside a word is judged.
     """
-    printed = []  # (words, width of the first glyph) of each line with ink
+    printed = []  # (words, width of the first glyph, ends with a space) of each inked line
     for ln in lines:
         line_words = tokens(ln)
         if line_words:
             first = next(c for c in ln if not c.text.isspace())
-            printed.append((line_words, first.x1 - first.x0))
+            printed.append((line_words, first.x1 - first.x0, ln[-1].text.isspace()))
     if not printed:
         return ""
-    breaks = []  # (line, next line, filled, span) of each in-cell line break
-    for (prev, _), (line, first_width) in zip(printed, printed[1:]):
+    breaks = []  # (line, next line, filled, span, spaced) of each in-cell line break
+    for (prev, _, spaced), (line, first_width, _) in zip(printed, printed[1:]):
         breaks.append([" ".join(t for t, _, _ in prev), " ".join(t for t, _, _ in line),
                        prev[-1][2] - prev[0][1] + first_width,
-                       (prev[-1][2] - prev[-1][1]) + (line[0][2] - line[0][1])])
+                       (prev[-1][2] - prev[-1][1]) + (line[0][2] - line[0][1]), spaced])
     for here, after in zip(breaks, breaks[1:]):
         # a word too long for the column that a typesetter moved to a line of its own and cut
         # there ("Setiap" / "triwula" / "n"): after a line of one word, a line that is one
@@ -245,8 +256,8 @@ def cell_text(lines: Sequence[Sequence[Char]], width: float,
                 *after[:3], width=width, lexicon=lexicon, span=after[3]):
             here[3] = 0.0
     text = breaks[0][0] if breaks else " ".join(t for t, _, _ in printed[0][0])
-    for line, next_line, filled, span in breaks:
-        joined = join_line(line, next_line, filled, width, lexicon, span)
+    for line, next_line, filled, span, spaced in breaks:
+        joined = join_line(line, next_line, filled, width, lexicon, span, spaced)
         text = text[: len(text) - len(line)] + joined  # text ends with this line
     return restore_ligatures(collapse(text), lexicon)
 
@@ -259,9 +270,10 @@ def text_ends(lines: Sequence[Sequence[Char]], width: float) -> TextEnds | None:
     first_line = next(ln for ln in lines if any(not c.text.isspace() for c in ln))
     first = next(c for c in first_line if not c.text.isspace())
     (_, word_x0, word_x1), last = printed[0][0], printed[-1]
+    last_line = next(ln for ln in reversed(lines) if any(not c.text.isspace() for c in ln))
     return TextEnds(width=width, last_filled=last[-1][2] - last[0][1],
                     last_word=last[-1][2] - last[-1][1], first_glyph=first.x1 - first.x0,
-                    first_word=word_x1 - word_x0)
+                    first_word=word_x1 - word_x0, spaced=last_line[-1].text.isspace())
 
 
 def join_parts(above: str, above_ends: TextEnds | None, below: str,
@@ -272,7 +284,8 @@ def join_parts(above: str, above_ends: TextEnds | None, below: str,
     if above_ends is None or below_ends is None:
         return collapse(f"{above} {below}")
     return join_line(above, below, above_ends.last_filled + below_ends.first_glyph,
-                     above_ends.width, lexicon, above_ends.last_word + below_ends.first_word)
+                     above_ends.width, lexicon, above_ends.last_word + below_ends.first_word,
+                     above_ends.spaced)
 
 
 def restore_ligatures(text: str, lexicon: AbstractSet[str]) -> str:

@@ -131,6 +131,9 @@ def test_a_wrapped_line_is_not_joined():
     known = frozenset({"pengaduan", "masyarakat"})
     lines = [[_word("pengaduan", 0, 140, 0)], [_word("masyarakat", 0, 80, 1)]]
     assert ocr.join_lines(lines, 150, known) == "pengaduan masyarakat"
+    # a word of the language ends at the break, whatever the page's own words
+    lines = [[_word("peraturan", 0, 100, 0)], [_word("perundangundangan", 0, 140, 1)]]
+    assert ocr.join_lines(lines, 150, frozenset()) == "peraturan perundangundangan"
 
 
 def test_tesseract_tsv_is_parsed_into_words():

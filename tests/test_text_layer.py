@@ -10,7 +10,7 @@ from extract.geometry import display
 from extract.ligatures import Ligatures
 from extract.model import Char, MarkCell
 from extract.normalise import read_mark
-from extract.pages import open_document
+from extract.pages import lexicon, open_document
 from extract.pipeline import run
 from extract.text import cell_text, join_line
 from pdfedit import (HIDE, forge_marks, rotated, symbol_font_pdf, text_pdf, turned,
@@ -171,6 +171,9 @@ def test_a_word_moved_to_the_next_line_is_not_joined_to_the_line_before():
     ("aplikasi e-", "Lapkin", "aplikasi e-Lapkin"),
     ("periode 2020-", "2024", "periode 2020-2024"),
     ("Data e-", "office", "Data e-office"),
+    # a line may break after a slash too: nothing lost, nothing added
+    ("2.Menyempurnakan/", "mengubah berbagai", "2.Menyempurnakan/mengubah berbagai"),
+    ("dan/", "atau", "dan/atau"),
 ])
 def test_line_end_hyphens(line, next_line, joined):
     assert join_line(line, next_line, filled=100, width=100, lexicon=frozenset()) == joined
@@ -220,11 +223,30 @@ def test_words_cut_over_three_lines(lines, text):
     # a full line ends "…/mengubah" and the next starts "berbagai": two words
     ("bengkayang-2023-word-triwulan-s101", "kegiatan",
      "2.Menyempurnakan/mengubah berbagai peraturan"),
+    # the AREA cell runs past a page break inside "Deregulasi", a word of no dictionary
+    ("pontianak-2024-word-s11", "area", "Perundangan/Deregulasi Kebijakan"),
+    # the text layer holds the space a line broke at after a slash
+    ("jabar-dishub-renaksi-2016", "indikator", "Perencanaan/ Kesepakatan"),
 ])
 def test_words_at_line_and_page_breaks(style, column, text):
     texts = extracted(style).table[column]
     assert texts.str.contains(text, regex=False).any()
-    assert not texts.str.contains("Kele mbagaan|mengubahberbagai").any()
+    assert not texts.str.contains(
+        "Kele mbagaan|mengubahberbagai|Dereg ulasi|Perencanaan/Kesepakatan").any()
+
+
+def test_a_cells_first_word_in_lower_case_is_not_taken_for_whole():
+    # at the top of a page it is the rest of a word the page break cut
+    found = lexicon([(["ulasi", "Kebijakan"], True, True), (["Evaluasi", "berkala"], True, True)])
+    assert {"kebijakan", "evaluasi", "berkala"} <= found
+    assert "ulasi" not in found
+
+
+def test_a_space_glyph_at_the_line_end_is_a_space():
+    assert join_line("Perund", "angan", 101, 100, frozenset(), span=120, spaced=True) == (
+        "Perund angan")
+    assert join_line("perencanaan/", "kesepakatan", 101, 100, frozenset(), spaced=True) == (
+        "perencanaan/ kesepakatan")
 
 
 def test_a_line_with_room_left_is_not_a_cut():
