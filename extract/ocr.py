@@ -421,6 +421,7 @@ class Ink:
     top_left: float = 0.0  # share of the ink in the upper-left quarter
     fill: float = 0.0  # share of the box that is inked
     foot: float = 0.0  # horizontal centre of the lowest fifth (0 = left, 1 = right)
+    shape: int = 0  # the box on an 8 × 8 grid, one bit per inked square (row-major)
 
 
 def cell_ink(ink: np.ndarray, min_blob: int) -> Ink:
@@ -439,10 +440,40 @@ def cell_ink(ink: np.ndarray, min_blob: int) -> Ink:
     h, w = box.shape
     total = float(box.sum())
     foot_x = np.nonzero(box[h - max(1, h // 5):])[1]
+    grid = cv2.resize(box.astype(np.float32), (_SHAPE, _SHAPE), interpolation=cv2.INTER_AREA)
     return Ink(int(total), len(keep), w, h,
                top_left=float(box[:h // 2, :w // 2].sum() / total),
                fill=total / (w * h),
-               foot=float((foot_x.mean() + 0.5) / w))
+               foot=float((foot_x.mean() + 0.5) / w),
+               shape=int("".join("1" if v > 0.25 else "0" for v in grid.ravel()), 2))
+
+
+_SHAPE = 8  # squares a side of Ink.shape
+_SAME_SHAPE = 8  # squares of 64 two copies of one printed glyph may differ by (scan noise)
+_REPEATS = 4  # copies on a page that make a glyph the page's mark: a header digit has two
+
+
+def repeated_ticks(inks: Sequence[Ink], dpi: int) -> list[bool]:
+    """Which of a page's narrow-cell ``inks`` (ones ``classify_mark`` left undecided) are
+    the page's schedule mark: a tick-shaped glyph (upper-left quarter nearly empty, thin,
+    about as tall as wide) printed in at least ``_REPEATS`` cells as copies of one shape.
+
+    A font's own √ may stand its foot right of centre (DejaVu Sans) where the one-glyph
+    rule of ``classify_mark`` wants it left; a plan's mark is one glyph repeated down the
+    month columns, while the header's digits there are each printed once or twice."""
+    pt = dpi / 72
+    like = [i.blobs == 1 and i.height >= 3.5 * pt and 0.6 <= i.height / max(i.width, 1) <= 2.2
+            and i.top_left < 0.2 and i.fill < 0.5 for i in inks]
+    out = [False] * len(inks)
+    for a, ink in enumerate(inks):
+        if not like[a]:
+            continue
+        copies = sum(1 for b, other in enumerate(inks) if like[b]
+                     and (ink.shape ^ other.shape).bit_count() <= _SAME_SHAPE
+                     and abs(ink.height - other.height) <= 0.15 * ink.height
+                     and abs(ink.width - other.width) <= 0.2 * ink.width)
+        out[a] = copies >= _REPEATS
+    return out
 
 
 def classify_mark(ink: Ink, dpi: int) -> tuple[str, float] | None:
@@ -995,6 +1026,7 @@ def triage(scan: Scan, spans: Sequence[tuple[int, int, int, int]], xs: Sequence[
     narrow = 0.025 * (xs[-1] - xs[0])  # month columns ~0.021 of the table, NO. ~0.031
     min_blob = max(4, round((dpi / 100) ** 2 * 3))
     boxes, decided, to_read = [], [], []
+    undecided: dict[int, Ink] = {}  # narrow cells whose one glyph alone decides nothing
     for k, (r, c, rs, cs) in enumerate(spans):
         x0, y0 = round(xs[c]) + inset, round(ys[r]) + inset
         x1, y1 = round(xs[c + cs]) - inset, round(ys[r + rs]) - inset
@@ -1008,9 +1040,15 @@ def triage(scan: Scan, spans: Sequence[tuple[int, int, int, int]], xs: Sequence[
         if mark is None:
             decided.append(("", 0.0, fill))
             to_read.append((k, clean[y0:y1, x0:x1]))
+            if x1 - x0 <= narrow:
+                undecided[k] = measured
         else:
             decided.append((mark[0], mark[1], fill))
-    return boxes, decided, to_read
+    ticks = {k for k, tick in zip(undecided, repeated_ticks(list(undecided.values()), dpi))
+             if tick}
+    for k in ticks:
+        decided[k] = (MARK_TICK, 90.0, decided[k][2])
+    return boxes, decided, [(k, crop) for k, crop in to_read if k not in ticks]
 
 
 def cell_texts(found: dict[int, list[Word]], spans: Sequence[tuple[int, int, int, int]],

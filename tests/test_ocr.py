@@ -21,7 +21,7 @@ from extract import ocr
 from extract.errors import OcrUnavailable
 from extract.model import Cell, Document, Page, PageGrid
 from extract.pages import open_document
-from extract.ocr import Ink, OcrGrid, Word, classify_mark, grid_spans, page_text
+from extract.ocr import Ink, OcrGrid, Word, classify_mark, grid_spans, page_text, repeated_ticks
 from extract.settings import OcrSettings, Settings
 
 PDFS = Path(__file__).parent / "pdfs"
@@ -178,8 +178,8 @@ def _matrix(grid: PageGrid) -> list[list[str | None]]:
     return rows
 
 
-def _twin(page_no: int) -> list[list[str | None]]:
-    with pdfplumber.open(TWIN) as pdf:
+def _twin(page_no: int, twin: Path = TWIN) -> list[list[str | None]]:
+    with pdfplumber.open(twin) as pdf:
         table = pdf.pages[page_no - 1].extract_tables()[0]
     return [[None if v is None else re.sub(r"\s+", " ", v).strip() for v in row] for row in table]
 
@@ -197,6 +197,28 @@ def test_scanned_table_reads_like_its_born_digital_twin(grids, page_no):
             for gr, wr in zip(got, want) for c, (g, w) in enumerate(zip(gr, wr))
             if c not in MONTHS and w]
     assert sum(sims) / len(sims) >= 0.97
+
+
+@needs_tesseract
+def test_a_fonts_own_tick_repeated_down_the_months_is_read_as_a_tick():
+    # DejaVu Sans's √ stands its foot right of centre; one glyph alone decides nothing,
+    # dozens of copies of it in the month columns are the plan's mark
+    doc = _document(PDFS / "scan-dejavu-ticks-p4.pdf")
+    got = _matrix(OcrGrid().find(doc, doc.pages[0], Settings()))
+    want = _twin(1, PDFS / "scan-dejavu-ticks-p4-twin.pdf")
+    marks = [(g, w) for gr, wr in zip(got[3:], want[3:]) for c, (g, w) in enumerate(zip(gr, wr))
+             if c in MONTHS and w is not None]
+    assert sum(w == "√" for _, w in marks) >= 5
+    assert all(g == w for g, w in marks)
+
+
+def test_a_glyph_printed_once_or_twice_is_no_mark():
+    tick = Ink(80, 1, 12, 21, 0.08, 0.3, 0.6, shape=0x0202040448507020)
+    digit = Ink(80, 1, 12, 21, 0.1, 0.35, 0.45, shape=0x3C42020C02423C00)
+    assert repeated_ticks([tick] * 4 + [digit] * 2, 200) == [True] * 4 + [False] * 2
+    assert repeated_ticks([tick] * 3, 200) == [False] * 3
+    v = Ink(80, 1, 12, 12, 0.3, 0.3, 0.5, shape=0x8181424224241818)  # both arms reach the top
+    assert repeated_ticks([v] * 6, 200) == [False] * 6
 
 
 @needs_tesseract
