@@ -34,7 +34,8 @@ _SATKER = re.compile(
 _DATE = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\s+((?:19|20)\d\d)")
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d\d)\b")
 _PLACE = re.compile(r"Ditetapkan\s+di\s*:?\s*(.+)$", re.I)
-_ON_DATE = re.compile(r"(?:pada\s+)?tanggal\s*:?\s*(\d{1,2}(?:\s+[A-Za-z]+\s+|[-/.]\d{1,2}[-/.])"
+# OCR reads the colon after "tanggal" as ";", "!" or "|" as often as not
+_ON_DATE = re.compile(r"(?:pada\s+)?tanggal\s*[:;!|]?\s*(\d{1,2}(?:\s+[A-Za-z]+\s+|[-/.]\d{1,2}[-/.])"
                       r"(?:19|20)\d\d)", re.I)
 _TTD = re.compile(r"^(?:ttd\.?|TTD|\(ttd\)|dto\.?|cap|ttd dan cap)$", re.I)
 # Page furniture between two halves of a block that a page break split: "Halaman 9", "- 3 -".

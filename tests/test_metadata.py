@@ -63,6 +63,13 @@ def test_numeric_dates():
         "Sambas", "2023-01-05", "NAMA")
 
 
+@pytest.mark.parametrize("read", ["pada tanggal! 17 Januari 2023", "pada tanggal; 17 Januari 2023",
+                                  "pada tanggal : 17 Januari 2023"])
+def test_the_colon_after_tanggal_as_ocr_reads_it(read):
+    m = read_metadata([f"Ditetapkan di Sleman\n{read}\nKETUA,\nYOHANES ANTONIUS"])
+    assert (m.tanggal_penetapan, m.jabatan_penandatangan) == ("2023-01-17", "KETUA")
+
+
 # --- the decree's own number, in every form KPU prints it, from real PDFs -------------------
 
 NUMBERS = {  # printed NOMOR line(s) → (nomor, tahun, doc_id tail)
