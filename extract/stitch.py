@@ -235,8 +235,9 @@ def _is_tail(values: dict[str, _Slot], marks: Sequence[MarkCell],
     Its schedule cells are blank (the marks sit in the first piece) or, in a Gantt chart,
     carry the same shading. A numbered AREA, SASARAN or KEGIATAN opens a new one, and so
     does a row's own item that counts on from the one above ("2. X" / "3. Y") unless
-    another of the row's own cells goes on mid-sentence. The document's own lists may go
-    on across the break ("4) ..." / "5) ...") and so may KET ("Dalam" / "proses").
+    another of the row's own cells goes on mid-sentence (in lower case, or after a word
+    that never ends a phrase). The document's own lists may go on across the break
+    ("4) ..." / "5) ...") and so may KET ("Dalam" / "proses").
     """
     same_bar = (any(m.shaded for m in marks) and all(not m.text for m in marks)
                 and [m.shaded for m in marks] == [m.shaded for m in previous])
@@ -248,7 +249,7 @@ def _is_tail(values: dict[str, _Slot], marks: Sequence[MarkCell],
     if any(_ENUMERATED.match(values[name].text) for name in fresh if name in _ENTITIES):
         return False
     own = [name for name in fresh if name in edge.own]
-    if any(values[name].text[:1].islower() for name in own):
+    if any(values[name].text[:1].islower() or _mid_phrase(edge.above[name]) for name in own):
         return True
     return not any(_counts_on(edge.above[name], values[name].text) for name in own)
 
@@ -340,6 +341,19 @@ def _join_overflow(values: dict[str, _Slot], open_cells: dict[str, _Holder],
             continue
         parent_new = parent_new or fresh
     return out
+
+
+# Prepositions and conjunctions (KBBI's preposisi and konjungsi) that never end a phrase:
+# a cell whose text stops on one goes on after the break, capital or not ("... yang terkait
+# dengan" / "Akuntabilitas Kinerja").
+_GOES_ON = frozenset("dan atau serta yang dengan di ke dari untuk pada dalam oleh bagi atas "
+                     "terhadap tentang melalui sebagai antara kepada secara agar sehingga bahwa "
+                     "karena maupun para".split())
+
+
+def _mid_phrase(text: str) -> bool:
+    words = text.split()
+    return bool(words) and words[-1].lower() in _GOES_ON
 
 
 def _ended(above: str, below: str) -> bool:

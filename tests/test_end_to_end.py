@@ -113,3 +113,14 @@ def test_pages_read_from_their_image_whatever_text_lies_over_them(style):
     assert all(("text layer unreadable" in r) == (style == "no-tounicode-read-as-scan") for r in why)
     assert progress[-1][0] == progress[-1][1] >= 6  # every scanned page reported once read
     assert [d for d, _ in progress] == list(range(1, len(progress) + 1))
+
+
+def test_a_row_split_by_a_page_break_in_a_plan_with_extra_columns_is_one_row():
+    table = run(PDFS / "acehbesar-2025-word-extra-cols-s23.pdf").table
+    row = table[table["sub_kegiatan"].str.startswith("3. Pembangunan Jabatan Fungsional")]
+    # the page break falls after "yang terkait dengan"; the rest opens with a capital
+    assert row["sub_kegiatan"].tolist() == [
+        "3. Pembangunan Jabatan Fungsional yang terkait dengan Akuntabilitas Kinerja: 1) JF "
+        "Analis Pengelola Keuangan APBN 2) JF Pengelola Pengadaan Barang/Jasa 3) JF Perencana"]
+    assert (row["halaman_awal"].iloc[0], row["halaman_akhir"].iloc[0]) == (11, 12)
+    assert len(table) == 82

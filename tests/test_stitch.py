@@ -143,6 +143,21 @@ def test_page_top_item_counting_on_from_a_full_row_is_a_new_row():
     assert rows[2].values["sub_kegiatan"] == "1) Sub"
 
 
+def test_a_cell_stopping_on_a_word_that_never_ends_a_phrase_goes_on_past_the_break():
+    """The indikator's list counts on ("1." / "2."), but SUB KEGIATAN stopped on "dengan":
+    the row goes on, though its next piece starts with a capital."""
+    p1 = grid(3, [[("1.", 2), ("Area A", 2), ("1. Keg", 2), "1) Sub", "Ind 1", "√", "-", ""],
+                  [None, None, None, ("3. Pembangunan Jabatan yang terkait dengan", 1, True),
+                   ("1. % Pengelola Keuangan", 1, True), "-", "√", ""]])
+    p2 = grid(4, [["", "", "", "Akuntabilitas Kinerja", "2. % Pengelola PBJ", "", "", ""],
+                  ["", "", "", "4) Sub empat", "Ind 4", "√", "-", ""]])
+    rows = stitch([p1, p2])
+    assert len(rows) == 3
+    assert rows[1].values["sub_kegiatan"] == (
+        "3. Pembangunan Jabatan yang terkait dengan Akuntabilitas Kinerja")
+    assert rows[1].values["indikator"] == "1. % Pengelola Keuangan 2. % Pengelola PBJ"
+
+
 def test_merged_cell_open_across_the_break_goes_on_and_a_ruled_one_ends():
     """A spreadsheet draws no line where a merged cell crosses the break; a line over the
     next page's first row in some columns only (none under the last row above) is where
