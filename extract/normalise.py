@@ -40,8 +40,13 @@ def read_mark(mark: MarkCell) -> bool | None:
 
 
 def area_number(text: str) -> int | None:
-    """The NO. column as an int: "1." → 1, "II." → 2; None when it is not a number."""
+    """The NO. column as an int: "1." → 1, "II." → 2; None when it is not a number.
+
+    A lone "l" or "|" is the "1" OCR misread (Tesseract on a scanned NO. cell): no
+    numbering of areas uses either."""
     t = text.strip().rstrip(".):").strip()
+    if t in ("l", "|"):
+        return 1
     if t.isdecimal() and len(t) <= 9:  # "¹" is a digit but no number; 20 digits are no area
         return int(t)
     if len(t) == 1 and "A" <= t.upper() <= "H":  # lettered areas: A. .. H. (eight RB areas)

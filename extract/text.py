@@ -112,8 +112,10 @@ def broken_word(text: str, next_text: str, filled: float, width: float,
         return True
     if span is None:
         # OCR words, measured coarsely: a word of the language before the break ends there
-        # unless the two make a longer one ("peraturan" / "perundangundangan")
-        if len(heads[-1]) >= _MIN_ROOT and _language_word(heads[-1]):
+        # ("peraturan" / "perundangundangan") unless the two make a longer one
+        # ("kelembaga" / "an": Sastrawi reads the piece as ke- + lembaga)
+        if (len(heads[-1]) >= _MIN_ROOT and _language_word(heads[-1])
+                and not _language_word(heads[-1] + tails[0])):
             return False
         return heads[-1] not in lexicon and tails[0] not in lexicon
     # a whole word on either side is no piece, unless it is a short one that a longer word

@@ -22,6 +22,7 @@ def test_shaded_cell_is_true_and_unknown_is_none():
 def test_area_numbers():
     assert [area_number(t) for t in ["1.", "8", "II.", "IV)", "", "A.", "c)", "Z."]] == [
         1, 8, 2, 4, None, 1, 3, None]
+    assert [area_number(t) for t in ["l.", "|", "ll."]] == [1, 1, None]  # OCR's "1."
 
 
 def test_quarters_become_months():

@@ -134,6 +134,9 @@ def test_a_wrapped_line_is_not_joined():
     # a word of the language ends at the break, whatever the page's own words
     lines = [[_word("peraturan", 0, 100, 0)], [_word("perundangundangan", 0, 140, 1)]]
     assert ocr.join_lines(lines, 150, frozenset()) == "peraturan perundangundangan"
+    # ... unless the two pieces make one ("kelembaga" reads as ke- + lembaga)
+    lines = [[_word("Organisasi/Kelembaga", 0, 148, 0)], [_word("an", 0, 14, 1)]]
+    assert ocr.join_lines(lines, 150, frozenset()) == "Organisasi/Kelembagaan"
 
 
 def test_tesseract_tsv_is_parsed_into_words():
