@@ -102,7 +102,6 @@ def extract(
     says what was left undone.
     """
     from .batch import extract_all
-    from .combine import combine
     from .write import is_extract_output, own_folder
 
     files, missing = expand(paths)
@@ -145,10 +144,12 @@ def extract(
 
                 extract_all(files, out, Settings(password=password, ocr=ocr), jobs=jobs,
                             timeout=timeout, force=force, on_outcome=report, review=review,
-                            on_pages=pages)
+                            on_pages=pages, on_extracting=_load_combine_meanwhile)
         except KeyboardInterrupt:
             interrupted = True
         try:
+            from .combine import combine
+
             combined = combine(out)
         except RenaksiError as exc:  # the decree folders are written; only the combined tables failed
             say("✗", "red", exc, to=err_console)
@@ -170,6 +171,20 @@ def extract(
     if len(files) > 1:
         _print_summary(tally)
     raise typer.Exit(1 if tally["failed"] else 0)
+
+
+def _load_combine_meanwhile() -> None:
+    """Import the combined tables' libraries in the background while the workers extract:
+    this process waits for them anyway, and the import then costs no time after they finish."""
+    def load() -> None:
+        try:
+            from .combine import load_libraries
+
+            load_libraries()
+        except Exception:  # the import is done again where it is needed, and fails there
+            pass
+
+    threading.Thread(target=load, name="load-combine").start()
 
 
 @contextmanager

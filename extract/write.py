@@ -21,13 +21,15 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from uuid import uuid4
 
-import pandas as pd
-
-from . import __version__
+from . import version
 from .errors import OutputError
 from .model import Result
+
+if TYPE_CHECKING:  # the batch's own process writes no table: it need not load pandas
+    import pandas as pd
 
 DOKUMEN = "dokumen.json"
 SUMS = "SHA256SUMS"  # `sha256sum -c SHA256SUMS` checks a decree folder by hand too
@@ -121,7 +123,7 @@ def dokumen(result: Result) -> dict:
             "peringatan": result.warnings,
             "ocr_baris_keyakinan_rendah": result.low_confidence_rows,
         },
-        "renaksi_version": __version__,
+        "renaksi_version": version(),
         "extracted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
 
@@ -187,7 +189,7 @@ def _earlier_sources(folder: Path) -> list[str]:
         old = json.loads((folder / DOKUMEN).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
-    if not isinstance(old, dict) or old.get("renaksi_version") != __version__:
+    if not isinstance(old, dict) or old.get("renaksi_version") != version():
         return []
     return [s for s in old.get("sha256_sumber", [old.get("sha256")]) if isinstance(s, str)]
 

@@ -1,0 +1,19 @@
+"""What every worker needs before its first decree, loaded once in the batch's forkserver.
+
+Importing this module is its whole purpose: the forkserver imports it before it forks any
+worker, so each worker starts with the pipeline's libraries loaded and their first-use
+set-up done (pandera registers its pandas backends and builds the schema on the first
+validation; the reference tables are read on the first area and region looked up), instead of paying
+that again in every worker it forks.
+"""
+from __future__ import annotations
+
+from . import batch, pipeline, write  # noqa: F401  (loaded for the workers)
+from .model import ColumnMap
+from .normalise import normalise
+from .reference import area_kode, region_of
+from .validate import validate
+
+validate(normalise([], ColumnMap((), "bulan", 1, 0), "warm"))
+area_kode("Manajemen Perubahan")
+region_of("KPU Kota Singkawang")
