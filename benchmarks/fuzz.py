@@ -381,8 +381,8 @@ def run_batch(cases: list[tuple[Case, bytes]], work: Path, tally: Tally, jobs: i
     if proc.returncode not in (0, 1) or "Traceback" in text or "\x1b" in text or forged:
         tally.bad_exit.append(f"batch of {cases[0][0].name}: exit {proc.returncode}\n{text[-3000:]}")
     lines = text.splitlines()
-    for case, _ in cases:
-        mine = [ln for ln in lines if case.shown in ln]
+    for case, _ in cases:  # its outcome line; "!" notes and copy lines may name it too
+        mine = [ln for ln in lines if re.match(rf"[✓=✗] {re.escape(case.shown)}[ :]", ln)]
         if not mine:
             tally.no_line.append(case.name)
         for ln in mine:

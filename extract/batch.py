@@ -36,7 +36,8 @@ from . import catalog, version
 from .errors import BrokenPdf, ExtractTimeout, RenaksiError
 from .intake import open_input
 from .settings import Settings
-from .write import recover, source_path
+from .identity import digests, held_of
+from .write import Placement, list_copy, recover, source_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +58,15 @@ class Done:
     folder: Path
     sha256: str = ""
     note: str = ""  # what this run repaired on the way, e.g. a damaged folder it replaced
+    placement: Placement | None = None  # how the identity rule placed it
 
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
     name: str
     doc_id: str
+    placement: Placement | None = None  # set when the file is a byte copy listed just now
+    twin: str | None = None  # then: the listed file with the same bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,7 @@ class Failed:
     name: str
     line: str  # the one line the CLI prints, file name first
     trace: str = ""
+    review: str | None = None  # the path to give `renaksi review`, when it can show the stop
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +97,7 @@ class Existing:
     verified: dict[str, str]  # sha256 → doc_id of a folder this version wrote, files intact
     damaged: dict[str, tuple[str, str]]  # sha256 → (doc_id, what is wrong with its folder)
     by_source: dict[str, str]  # write.source_path → doc_id, to tell a user what may be stale
+    paths: dict[str, frozenset[str]]  # sha256 → the source paths a verified folder lists it under
 
 
 def extract_all(inputs: Sequence[Input], out: Path, settings: Settings, *, jobs: int,
@@ -122,8 +128,16 @@ def extract_all(inputs: Sequence[Input], out: Path, settings: Settings, *, jobs:
         except RenaksiError as exc:  # not a regular file, too large, unreadable
             on_outcome(Failed(item.name, exc.line(item.name)))
             continue
-        if digest in done:
+        listed = existing.paths.get(digest, frozenset()) if digest in done else None
+        placement = None
+        if listed is not None and source_path(item.path, out) in listed:
             on_outcome(Skipped(item.name, done[digest]))
+            continue
+        if listed is not None:  # the same bytes under another name: list it, its rows are known
+            placement = list_copy(out, done[digest], item.path, digest)
+        if placement is not None:
+            twin = Path(min(listed)).name if listed else None
+            on_outcome(Skipped(item.name, placement.folder.name, placement, twin))
             continue
         if not todo:  # the forkserver loads the pipeline while the other inputs are hashed
             _context()
@@ -155,20 +169,25 @@ def index_outputs(out: Path) -> Existing:
     verified: dict[str, str] = {}
     damaged: dict[str, tuple[str, str]] = {}
     by_source: dict[str, str] = {}
+    paths: dict[str, frozenset[str]] = {}
     if not Path(out).is_dir():
-        return Existing(verified, damaged, by_source)
+        return Existing(verified, damaged, by_source, paths)
     for name, folder in catalog.scan(out, catalog.load(out)).items():
         meta = folder.record
         if meta is None:
             continue  # unreadable record: nothing to skip, nothing to repair from
-        sources = [d for d in meta.get("sha256_sumber") or [meta.get("sha256")] if isinstance(d, str)]
+        sources = sorted(digests(meta))
         if isinstance(meta.get("source_path"), str):
             by_source[meta["source_path"]] = name
         if folder.sums is None and meta.get("renaksi_version") == version():
             verified.update((d, name) for d in sources)
+            held = held_of(meta, name)
+            for d in sources:
+                paths[d] = frozenset(s.path for s in held.sources if s.sha256 == d) if held \
+                    else frozenset()
         elif folder.sums is not None and folder.has_sums:
             damaged.update((d, (name, folder.sums)) for d in sources)
-    return Existing(verified, damaged, by_source)
+    return Existing(verified, damaged, by_source, paths)
 
 
 def _stale_note(existing: Existing, out: Path) -> Callable[[Input], str]:
@@ -184,7 +203,7 @@ def _annotate(outcome: Outcome, item: Input, stale: Callable[[Input], str],
               repairs: dict[str, str]) -> Outcome:
     """Say what a failure leaves in place and what a success repaired."""
     if isinstance(outcome, Failed):
-        return Failed(outcome.name, outcome.line + stale(item), outcome.trace)
+        return replace(outcome, line=outcome.line + stale(item))
     if isinstance(outcome, Done) and outcome.sha256 in repairs:
         return replace(outcome, note=repairs[outcome.sha256])
     return outcome
@@ -195,7 +214,7 @@ def extract_one(item: Input, out: Path, settings: Settings, review: bool = False
     """run() + write() (+ the review, inside the same folder transaction) as one outcome;
     ``on_pages`` hears each scanned page read."""
     from .pipeline import run
-    from .write import write
+    from .write import store
 
     try:
         result = run(item.path, settings, on_pages)
@@ -205,14 +224,16 @@ def extract_one(item: Input, out: Path, settings: Settings, review: bool = False
 
             def finish(folder: Path) -> None:
                 write_review(result, folder / FOLDER, settings.password)
-        folder = write(result, out, finish)
+        placement = store(result, out, finish)  # a copy's folder (and review) is discarded
     except RenaksiError as exc:
-        return Failed(item.name, exc.line(item.name), traceback.format_exc())
+        return Failed(item.name, exc.line(item.name), traceback.format_exc(),
+                      str(item.path) if exc.stopped is not None else None)
     except Exception as exc:  # a bug or a PDF nobody foresaw: one line, batch goes on
         return Failed(item.name, f"{item.name}: unexpected {type(exc).__name__}: {exc}",
                       traceback.format_exc())
-    return Done(item.name, result.doc_id, len(result.table), len(result.rejected),  # type: ignore[arg-type]
-                result.metode, folder, result.sha256)
+    return Done(item.name, placement.folder.name, len(result.table),  # type: ignore[arg-type]
+                len(result.rejected), result.metode, placement.folder,  # type: ignore[arg-type]
+                result.sha256, placement=placement)
 
 
 @dataclass(slots=True)

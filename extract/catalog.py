@@ -22,11 +22,12 @@ from . import version
 from .write import DOKUMEN, SUMS, verify_sums
 
 CATALOG = "renaksi.catalog.json"
-_FORMAT = 1
+_FORMAT = 2
 
 Fingerprint = tuple[tuple[str, int, int, int, int], ...]  # (file, size, mtime_ns, ctime_ns, inode)
-# What the batch needs of a folder's dokumen.json: which sources it came from, with which version.
-RECORD = ("sha256", "sha256_sumber", "source_path", "renaksi_version")
+# What the batch needs of a folder's dokumen.json: which files it came from (under which
+# paths), with which version.
+RECORD = ("sha256", "sha256_sumber", "sumber", "source_path", "renaksi_version")
 
 
 @dataclass(frozen=True, slots=True)

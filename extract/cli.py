@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import glob
 import os
+import shlex
 import signal
 import threading
 from collections import Counter
@@ -24,7 +25,9 @@ from rich.text import Text
 
 from .batch import Failed, Input, Outcome, Restored, Skipped
 from .errors import RenaksiError
+from .identity import why_first
 from .settings import OcrSettings, Settings
+from .write import Placement
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="KPU rencana-aksi decrees (PDF) → validated CSV/Parquet tables.")
@@ -206,14 +209,25 @@ def _stop_on_sigterm() -> Iterator[None]:
 def _print_outcome(outcome: Outcome, verbose: bool, tally: Counter[str]) -> None:
     if isinstance(outcome, Restored):
         say("↺", "cyan", outcome.line, to=err_console)
+    elif isinstance(outcome, Skipped) and outcome.placement is not None:
+        tally["copies"] += 1
+        say("=", "", f"{outcome.name} is the same file as {outcome.twin or 'one'} listed in "
+            f"{outcome.placement.folder}: added to its sumber")
     elif isinstance(outcome, Skipped):
         tally["unchanged"] += 1
         say("=", "", f"{outcome.name} unchanged ({outcome.doc_id})")
     elif isinstance(outcome, Failed):
         tally["failed"] += 1
-        say("✗", "red", outcome.line, to=err_console)
+        hint = f" → renaksi review {shlex.quote(outcome.review)}" if outcome.review else ""
+        say("✗", "red", outcome.line + hint, to=err_console)
         if verbose and outcome.trace:
             err_console.print(Text("\n".join(shown(ln) for ln in outcome.trace.splitlines())))
+    elif outcome.placement is not None and outcome.placement.copy_of is not None:
+        tally["copies"] += 1
+        used = outcome.placement.copy_of
+        say("=", "", f"{outcome.name} is a copy of {used.name} ({outcome.rows} rows, "
+            f"{outcome.metode}) → {outcome.folder}: listed in its sumber, {used.name} is used "
+            f"({why_first(used, outcome.placement.source)})")
     else:
         tally["extracted"] += 1
         tally["rejected"] += outcome.rejected
@@ -221,13 +235,39 @@ def _print_outcome(outcome: Outcome, verbose: bool, tally: Counter[str]) -> None
         note = f"; {outcome.note}" if outcome.note else ""
         say("✓", "green", f"{outcome.name} → {outcome.folder} ({outcome.rows} rows{rejected}, "
             f"{outcome.metode}){note}")
+        if outcome.placement is not None:
+            _print_placement(outcome.name, outcome.placement)
+
+
+def _print_placement(name: str, p: Placement) -> None:
+    """The identity lines of a file whose rows are used: the file it replaced, other
+    decrees of its identity, folders moved or replaced."""
+    if p.changed is not None:
+        say("!", "yellow", f"{name} has changed since it was read (another sha256): its "
+            "earlier reading is replaced")
+    if p.replaced is not None:
+        old = p.replaced.name
+        say("!", "yellow", f"{name} replaces {old} in {p.folder} "
+            f"({why_first(p.source, p.replaced)}); {old} stays listed as a copy")
+    if p.others:
+        doc_id, other = p.others[0]
+        more = f"; {len(p.others) - 1} more share it" if len(p.others) > 1 else ""
+        say("!", "yellow", f"{name} ({p.folder.name}) and {other.name} ({doc_id}) are two "
+            f"decrees with one instansi, tahun and nomor but different rows: both kept{more}")
+    for old_id, new_id in p.moved:
+        why = ("it now ranks first for its identity" if old_id.startswith(f"{new_id}-") else
+               "another decree of its identity now ranks first")
+        say("!", "yellow", f"{old_id} moved to {new_id}: {why}")
+    for old_id in p.dropped:
+        say("!", "yellow", f"{name} replaces {old_id}, its earlier output")
 
 
 def _print_summary(tally: Counter[str]) -> None:
     table = Table(title="renaksi extract")
-    for column in ("extracted", "unchanged", "rejected rows", "failed"):
+    for column in ("extracted", "copies", "unchanged", "rejected rows", "failed"):
         table.add_column(column, justify="right")
-    table.add_row(*(str(tally[k]) for k in ("extracted", "unchanged", "rejected", "failed")))
+    table.add_row(*(str(tally[k]) for k in ("extracted", "copies", "unchanged", "rejected",
+                                             "failed")))
     console.print(table)
 
 
@@ -298,7 +338,8 @@ def review_command(
         "pages/ [default: review/<doc_id>]")] = None,
     password: Annotated[str | None, typer.Option(help="password of an encrypted PDF")] = None,
 ) -> None:
-    """Extract one decree and draw its rows over its pages beside the table (review.html)."""
+    """Extract one decree and draw its rows over its pages beside the table (review.html);
+    for a decree that is refused, show where and why it stopped."""
     from .batch import in_worker
     from .review import is_review, review_pdf
     from .write import own_folder

@@ -21,7 +21,7 @@ from pdfplumber.table import (
 from .errors import NoLampiran
 from .model import BBox, Cell, Char, Document, Fill, Page, PageGrid, Ruling
 from .settings import GridSettings, Settings
-from .text import cell_text, text_lines, text_widths
+from .text import cell_text, text_ends, text_lines, text_widths
 
 
 OnPage = Callable[[int], None]  # hears each page number as its grid is done
@@ -79,18 +79,8 @@ def find_grids(doc: Document, settings: Settings, on_page: OnPage | None = None)
             by_page.update(zip((p.page_no for p in pages), found))
     grids = [g for _, g in sorted(by_page.items()) if g is not None and g.n_rows > 0]
     if not grids:
-        raise NoLampiran(_no_table_reason(doc), doc.path)
+        raise NoLampiran("no ruled rencana-aksi table found", doc.path)
     return grids
-
-
-def _no_table_reason(doc: Document) -> str:
-    scans = [p.page_no for p in doc.pages if p.kind == "scan"]
-    if not scans:
-        return "no ruled rencana-aksi table found"
-    where = f"p.{scans[0]}" if len(scans) == 1 else f"pp.{scans[0]}-{scans[-1]}"
-    return (f"no ruled rencana-aksi table could be seen in the scanned pages ({where}): its "
-            f"lines may be too faint, broken or cut off by the scanner; see them with "
-            f"`renaksi review {doc.path}`")
 
 
 def _edge(r: Ruling, orientation: str) -> dict:
@@ -287,7 +277,8 @@ def build_grid(page_no: int, boxes: Sequence[BBox], chars: Sequence[Char],
     for (r, c, rs, cs, box), mine, cell_lines, width in zip(placed, members, lines, widths):
         cells.append(Cell(row=r, col=c, rowspan=rs, colspan=cs, bbox=box,
                           text=cell_text(cell_lines, width, lexicon),
-                          fill=_fill_at(table_fills, box), full=_is_full(mine, box)))
+                          fill=_fill_at(table_fills, box), full=_is_full(mine, box),
+                          ends=text_ends(cell_lines, width)))
     cells.sort(key=lambda cell: (cell.row, cell.col))
     return PageGrid(page_no=page_no, bbox=bbox, xs=tuple(xs), ys=tuple(ys),
                     cells=tuple(cells), rulings=tuple(rulings))

@@ -88,6 +88,18 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class TextEnds:
+    """How a cell's printed text meets its edges, in points: what it takes to tell whether
+    the same cell continued on the next page goes on inside a word the page break cut."""
+
+    width: float  # the width the cell's lines may fill (``text.text_widths``)
+    last_filled: float  # the last line, from its first glyph to its last
+    last_word: float  # the last line's last word
+    first_glyph: float  # the first line's first glyph
+    first_word: float  # the first line's first word
+
+
+@dataclass(frozen=True, slots=True)
 class Cell:
     row: int
     col: int
@@ -98,6 +110,7 @@ class Cell:
     fill: RGB | None = None
     confidence: float | None = None  # OCR only: 0..100
     full: bool = False  # its text runs down to the bottom edge: it may go on past a page break
+    ends: TextEnds | None = None  # born-digital cells with text only
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +148,7 @@ class ColumnMap:
     jadwal_satuan: Literal["bulan", "triwulan"]
     page_no: int  # the page whose header defined it
     header_rows: int  # rows of the grid taken by header and column-number rows
+    repeated: frozenset[int] = frozenset()  # rows further down that repeat the header
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -182,6 +196,9 @@ class DecreeMeta:
     tentang: str | None = None
     penandatangan: str | None = None
     jabatan_penandatangan: str | None = None
+    # What could not be read or disagrees (a field left None says why here): these go to
+    # validasi.peringatan, not to the record's fields.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,3 +230,14 @@ class Result:
     grids: list[PageGrid] = field(default_factory=list)
     # (page, "text" or "ocr", why OCR) for every page: dokumen.json's metode per page
     pages_read: list[tuple[int, str, str]] = field(default_factory=list)
+    kolom_absen: tuple[str, ...] = ()  # contract columns the source table does not have
+
+
+@dataclass(frozen=True, slots=True)
+class Stopped:
+    """What a refused decree's pipeline had read when it stopped, for its review page."""
+
+    doc: Document
+    grids: tuple[PageGrid, ...]  # every table grid found
+    cmaps: tuple[ColumnMap, ...]  # the header read on each grid page before the stop
+    page: int | None  # where it stopped

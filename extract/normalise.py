@@ -5,6 +5,7 @@ stays missing (<NA>) so validation rejects the row with the text it saw: never a
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 
@@ -14,6 +15,8 @@ from .model import MONTHS, ColumnMap, MarkCell, Row
 from .reference import area_kode
 
 TEXT_COLUMNS = ("area", "kegiatan", "sub_kegiatan", "indikator", "keterangan")
+# Contract columns read from a table column of their own (area_kode is derived from area).
+SOURCE_COLUMNS = ("area_no", "area", "kegiatan", "sub_kegiatan", "indikator", "keterangan")
 CONTRACT_COLUMNS = (
     "doc_id", "row_no", "area_no", "area", "area_kode", "kegiatan", "sub_kegiatan",
     "indikator", *MONTHS, "jadwal_satuan", "keterangan", "halaman_awal", "halaman_akhir",
@@ -55,10 +58,46 @@ def months_of(marks: Sequence[bool | None], unit: str) -> list[bool | None]:
     return out
 
 
+def absent_columns(cmap: ColumnMap, rows: Sequence[Row]) -> tuple[str, ...]:
+    """Canonical columns the table does not have (null in every row, named in ``kolom_absen``).
+
+    A column the header lacks is still there when rows carry it (areas titled by section
+    rows such as "II. PENATAAN ..."). area_kode is read from AREA, so it is absent with it.
+    """
+    names = set(cmap.names)
+    absent = [c for c in SOURCE_COLUMNS
+              if c not in names and not any(row.values.get(c) for row in rows)]
+    if "area" in absent:
+        absent.insert(absent.index("area") + 1, "area_kode")
+    return tuple(absent)
+
+
+def rupiah(text: str | None) -> float | None:
+    """An amount as printed, in rupiah: "452.750.000,00" → 452750000.0, "Rp 1,5 M" → None.
+
+    Indonesian print groups thousands with "." and writes decimals after ","; a spreadsheet
+    set to English writes "452,750,000.00". Anything else (words, ranges) is None: the
+    printed text is kept beside it.
+    """
+    t = re.sub(r"(?i)^\s*rp\.?\s*|\s+|[.,-]+$", "", text or "")
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?", t):
+        return float(t.replace(".", "").replace(",", "."))
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", t):
+        return float(t.replace(",", ""))
+    return None
+
+
 def normalise(rows: Sequence[Row], cmap: ColumnMap, doc_id: str) -> pd.DataFrame:
-    """The contract table (typed, document order); extra source columns kept as strings."""
+    """The contract table (typed, document order); extra source columns kept as strings.
+
+    Columns the table does not have are null, not empty: "" means printed empty. ANGGARAN
+    becomes ``anggaran`` (float64 rupiah) with the printed text in ``anggaran_teks``.
+    """
+    absent = set(absent_columns(cmap, rows))
     extras = [c.name for c in cmap.columns
-              if c.name not in (*TEXT_COLUMNS, "area_no") and not c.name.startswith(("bulan_", "tw_"))]
+               if c.name not in (*TEXT_COLUMNS, "area_no") and not c.name.startswith(("bulan_", "tw_"))]
+    if "anggaran" in extras:
+        extras.insert(extras.index("anggaran") + 1, "anggaran_teks")
     records = []
     for i, row in enumerate(rows, start=1):
         v = row.values
@@ -73,8 +112,12 @@ def normalise(rows: Sequence[Row], cmap: ColumnMap, doc_id: str) -> pd.DataFrame
             "jadwal_satuan": cmap.jadwal_satuan, "keterangan": v.get("keterangan", ""),
             "halaman_awal": row.halaman_awal, "halaman_akhir": row.halaman_akhir,
         }
+        rec.update({name: None for name in absent})
         for name in extras:
             rec[name] = v.get(name)
+        if "anggaran" in extras:
+            rec["anggaran_teks"] = v.get("anggaran")
+            rec["anggaran"] = rupiah(v.get("anggaran"))
         records.append(rec)
     df = pd.DataFrame.from_records(records, columns=[*CONTRACT_COLUMNS, *extras])
     types = {"doc_id": "string", "row_no": "int64", "area_no": "Int64", "area_kode": "string",
@@ -82,6 +125,8 @@ def normalise(rows: Sequence[Row], cmap: ColumnMap, doc_id: str) -> pd.DataFrame
              **{c: "string" for c in ("area", "kegiatan", "sub_kegiatan", "indikator",
                                       "keterangan", *extras)},
              **{m: "boolean" for m in MONTHS}}
+    if "anggaran" in extras:
+        types["anggaran"] = "Float64"
     return df.astype(types)
 
 
@@ -96,9 +141,17 @@ def raw_marks(rows: Sequence[Row], cmap: ColumnMap) -> dict[int, dict[str, str]]
     return out
 
 
+SLUG_LENGTH = 110  # room for the "-<8 hex>" that tells apart two decrees of one identity
+
+
 def doc_slug(instansi: str | None, tahun: int | None, nomor: str | None, fallback: str) -> str:
-    """Stable doc_id: instansi, tahun and nomor as a lower-case a-z0-9- slug."""
+    """Stable doc_id: instansi, tahun and nomor as a lower-case a-z0-9- slug of at most
+    SLUG_LENGTH characters; a longer one keeps its head and ends in 8 hex of its sha256, so
+    two long numbers that differ only at the end stay two doc_ids."""
     parts = [p for p in (instansi, str(tahun) if tahun else None, nomor) if p]
     text = "-".join(parts) if instansi else fallback
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:120].strip("-") or "dokumen"
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "dokumen"
+    if len(slug) > SLUG_LENGTH:
+        digest = hashlib.sha256(slug.encode()).hexdigest()[:8]
+        slug = f"{slug[:SLUG_LENGTH - 9].rstrip('-')}-{digest}"
+    return slug

@@ -182,7 +182,7 @@ def _page_kind(layer: list[Char], rulings: list[Ruling], image_cover: float,
     glyphs = [c for c in layer if not c.text.isspace()]
     if problem:
         return "scan", f"{JUNK_LAYER} ({problem}): read from the page image"
-    if image_cover >= 0.5 and not _has_table_rulings(rulings, min_table_width):
+    if image_cover >= 0.5 and not has_table_rulings(rulings, min_table_width):
         if glyphs:
             return "scan", "scanned page with a text layer: its words used where the image agrees"
         return "scan", "scanned page without a text layer"
@@ -259,24 +259,26 @@ def _image_cover(page: pdfium.PdfPage, area: float) -> float:
     return min(1.0, best / area) if area > 0 else 0.0
 
 
-def _has_table_rulings(rulings: Sequence[Ruling], min_width: float) -> bool:
+def has_table_rulings(rulings: Sequence[Ruling], min_width: float, min_rows: int = 2) -> bool:
+    """Enough long lines across and down the page to rule a table of ``min_rows`` rows."""
     h = [r for r in rulings if r.horizontal and r.x1 - r.x0 >= min_width / 4]
     v = [r for r in rulings if not r.horizontal and r.bottom - r.top >= 10]
-    return len(h) >= 3 and len(v) >= 3
+    return len(h) >= min_rows + 1 and len(v) >= 3
 
 
 def _classify(pages: list[Page], min_table_width: float) -> list[Page]:
     """Body, lampiran (ruled plan table), signature, scan or blank, for each page.
 
     A page is lampiran when it carries a ruled grid and either plan header words or
-    follows a lampiran page (continuation pages may have no header at all).
+    follows a lampiran page (continuation pages may have no header at all; the last may
+    hold a single row above the signature).
     """
     out: list[Page] = []
     seen_table = False
     for page in pages:
         kind = page.kind
         if kind == "body":
-            ruled = _has_table_rulings(page.rulings, min_table_width)
+            ruled = has_table_rulings(page.rulings, min_table_width, 1 if seen_table else 2)
             if ruled and (_LAMPIRAN_WORDS.search(page.text) or seen_table):
                 kind = "lampiran"
             elif seen_table and _SIGNATURE_WORDS.search(page.text):

@@ -2,20 +2,22 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import RenaksiError
+from .diagnose import header_failure, no_table
+from .errors import HeaderNotRecognised, NoLampiran, NoRowsAccepted, RenaksiError
 from .grid import find_grids
 from .header import map_header
 from .metadata import read_metadata
-from .model import Document, Page, PageGrid, Result
-from .normalise import doc_slug, normalise, raw_marks
+from .model import ColumnMap, Document, Page, PageGrid, Result, Stopped
+from .normalise import absent_columns, doc_slug, normalise, raw_marks
 from .pages import hidden_text_warnings, open_document
 from .settings import Settings
 from .stitch import TablePage, stitch
 from .text import drop_unreadable, group_lines, line_text
-from .validate import validate
+from .validate import Checked, validate
 
 
 def _text_outside(page: Page, grid: PageGrid) -> str:
@@ -94,9 +96,18 @@ def _how_read(doc: Document) -> list[tuple[int, str, str]]:
             for p in doc.pages]
 
 
+def _stopped(exc: RenaksiError, doc: Document, grids: list[PageGrid],
+             cmaps: list[ColumnMap]) -> RenaksiError:
+    """``exc`` carrying what was read before it, so a review can show where and why."""
+    exc.path = exc.path or doc.path  # the stages know the page, the pipeline the file
+    exc.stopped = Stopped(doc, tuple(grids), tuple(cmaps), exc.page)
+    return exc
+
+
 def run(path: Path | str, settings: Settings | None = None,
         on_progress: OnProgress | None = None) -> Result:
-    """Extract one decree; raises a typed RenaksiError naming the file and page on failure.
+    """Extract one decree; raises a typed RenaksiError naming the file and page on failure,
+    carrying what was read before it (``Stopped``) for the review.
 
     ``on_progress(done, total)`` hears every scanned page as its OCR is done.
     """
@@ -104,32 +115,46 @@ def run(path: Path | str, settings: Settings | None = None,
     path = Path(path)
     doc = open_document(path, settings)
     progress = _ScanProgress(doc, on_progress)
-    grids = find_grids(doc, settings, progress.page_done)
+    try:
+        grids = find_grids(doc, settings, progress.page_done)
+    except NoLampiran:
+        raise _stopped(no_table(doc, settings.grid.min_table_width), doc, [], []) from None
     pages: list[TablePage] = []
     cmap = None
     for grid in grids:
         try:
             cmap = map_header(grid, cmap)
-        except RenaksiError as exc:
-            exc.path = exc.path or path  # the header stage knows the page, the pipeline the file
-            if grid.source == "ocr":
-                exc.msg += f"; the page is a scan read by OCR: {review_hint(path)}"
-            raise
+        except HeaderNotRecognised as exc:
+            raise _stopped(header_failure(doc, grid, exc), doc, grids,
+                           [p.cmap for p in pages]) from None
         pages.append(TablePage(grid, cmap))
-    rows, unreadable = drop_unreadable(stitch(pages))
+    rows, unreadable = drop_unreadable(stitch(pages, doc.lexicon))
     meta = read_metadata(_texts(doc, grids, settings, progress))
     # no instansi: the file name is no identity, so two "lampiran.pdf" must not collide
     doc_id = doc_slug(meta.instansi, meta.tahun, meta.nomor, fallback=f"{path.stem}-{doc.sha256[:8]}")
+    absent = absent_columns(pages[0].cmap, rows)
     table = normalise(rows, pages[0].cmap, doc_id)
-    checked = validate(table, raw_marks(rows, pages[0].cmap))
+    checked = validate(table, raw_marks(rows, pages[0].cmap), absent)
+    if not len(checked.table):
+        raise NoRowsAccepted(_none_accepted(checked), path, grids[0].page_no)
     ocr = any(g.source == "ocr" for g in grids)
     low = [i for i, r in enumerate(rows, start=1)
            if r.confidence is not None and r.confidence < settings.ocr.min_confidence]
     return Result(
         doc_id=doc_id, source=path, sha256=doc.sha256, meta=meta, table=checked.table,
         rejected=checked.rejected, rejects=checked.rejects,
-        warnings=checked.warnings + unreadable + hidden_text_warnings(doc)
-        + _unread_scans(doc, grids, path),
+        warnings=[*meta.warnings, *checked.warnings, *unreadable, *hidden_text_warnings(doc),
+                  *_unread_scans(doc, grids, path)],
         halaman=len(doc.pages), halaman_lampiran=(grids[0].page_no, grids[-1].page_no),
         metode="ocr" if ocr else "text", low_confidence_rows=low, rows=rows, grids=grids,
-        pages_read=_how_read(doc))
+        pages_read=_how_read(doc), kolom_absen=absent)
+
+
+def _none_accepted(checked: Checked) -> str:
+    """Why a table gave no row: how many were read and the commonest reason they failed."""
+    n = len(checked.rejected)
+    if not n:
+        return "the table has no plan rows under its header"
+    reasons = Counter(r.reason for r in checked.rejects)
+    reason = reasons.most_common(1)[0][0] if reasons else "failed validation"
+    return f"none of the table's {n} rows passed validation (most often: {reason})"

@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -23,9 +23,9 @@ from typing import Literal
 import pandas as pd
 
 from .debug import render_pages
-from .errors import OutputError
-from .header import map_header
-from .model import BBox, ColumnMap, Column, PageGrid, Result, Row
+from .errors import OutputError, RenaksiError
+from .header import header_rows, map_header
+from .model import BBox, ColumnMap, Column, Page, PageGrid, Result, Row, Stopped
 from .normalise import read_mark
 from .write import out_dir_lock, own_folder, recover, shared_mode, swap_in
 
@@ -147,33 +147,51 @@ def review(result: Result, out_dir: Path, password: str | None = None) -> Path:
     parent folder's lock, like a decree folder), so an interrupted run leaves the previous
     review (or none), never half of one. Raises OutputError.
     """
-    out_dir = Path(out_dir)
+    return _publish(Path(out_dir), result.source, lambda tmp: write_review(result, tmp, password))
+
+
+def _publish(out_dir: Path, source: Path, build: Callable[[Path], object]) -> Path:
+    """Run ``build`` on a temporary sibling of ``out_dir`` and swap it into place (see
+    ``review``); return the HTML file."""
     own_folder(out_dir, is_review, "the review", whole=True)
     parent = out_dir.resolve().parent
     recover(parent)  # what an earlier, killed review left beside this one
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{os.getpid()}.", dir=parent))
     except OSError as exc:
-        raise OutputError(f"cannot create {out_dir} ({exc.strerror})", result.source) from None
+        raise OutputError(f"cannot create {out_dir} ({exc.strerror})", source) from None
     try:
         tmp.chmod(shared_mode())
-        write_review(result, tmp, password)
+        build(tmp)
         with out_dir_lock(parent):
             swap_in(tmp, out_dir)
     except OSError as exc:
         raise OutputError(f"cannot write the review to {out_dir} ({exc.strerror or exc})",
-                          result.source) from None
+                          source) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out_dir / HTML
 
 
 def review_pdf(pdf: Path, out_dir: Path | None, password: str | None = None) -> Path:
-    """Extract ``pdf`` and write its review to ``out_dir`` (default review/<doc_id>)."""
+    """Extract ``pdf`` and write its review to ``out_dir`` (default review/<doc_id>).
+
+    A decree refused for its table gets the review of where and why it stopped (default
+    review/<file name>), and its refusal is raised again ending with where that is.
+    """
+    from .normalise import doc_slug
     from .pipeline import run
     from .settings import Settings
 
-    result = run(pdf, Settings(password=password))
+    try:
+        result = run(pdf, Settings(password=password))
+    except RenaksiError as exc:
+        if exc.stopped is None:
+            raise
+        folder = out_dir or Path("review") / doc_slug(None, None, None, fallback=pdf.stem)
+        html = review_refusal(exc, folder, password)
+        raise type(exc)(f"{exc.msg}; where and why it stopped: {html}", exc.path,
+                        exc.page) from None
     return review(result, out_dir or Path("review") / result.doc_id, password)
 
 
@@ -189,19 +207,20 @@ def write_review(result: Result, folder: Path, password: str | None = None) -> P
     """review.html and pages/ into ``folder`` (created if needed); no transaction of its
     own: ``review`` and ``write.write`` give it theirs."""
     folder.mkdir(mode=shared_mode(), exist_ok=True)
-    sizes = _write_pictures(result, folder / PAGES, password)
+    scanned = {g.page_no for g in result.grids if g.source == "ocr"}
+    sizes = _write_pictures(result.source, [g.page_no for g in result.grids], scanned,
+                            folder / PAGES, password)
     (folder / HTML).write_text(page_html(result, sizes), encoding="utf-8")
     return folder / HTML
 
 
-def _write_pictures(result: Result, folder: Path, password: str | None) -> dict[int, tuple[float, float]]:
+def _write_pictures(source: Path, page_nos: Sequence[int], scanned: Set[int], folder: Path,
+                    password: str | None) -> dict[int, tuple[float, float]]:
     """Page pictures as WebP (lossless for born-digital pages, where it is also the smallest);
     returns each page's size in points, the overlay's coordinate space."""
     folder.mkdir(mode=shared_mode())
-    scanned = {g.page_no for g in result.grids if g.source == "ocr"}
     sizes = {}
-    for page_no, image, scale in render_pages(result.source, [g.page_no for g in result.grids],
-                                              MAX_WIDTH, password):
+    for page_no, image, scale in render_pages(source, page_nos, MAX_WIDTH, password):
         image.save(folder / _picture(page_no), "WEBP", lossless=page_no not in scanned, quality=80)
         sizes[page_no] = (image.width / scale, image.height / scale)
     return sizes
@@ -320,6 +339,126 @@ def _td(value: object, filled: bool) -> str:
     text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
     return f'<td class="filled">{escape(text)}</td>' if filled else f"<td>{escape(text)}</td>"
 
+
+# --- a refused decree: where and why it stopped -------------------------------------------
+
+MAX_PAGES = 24  # a refused decree's pages shown when no table page stands out
+
+
+def review_refusal(exc: RenaksiError, out_dir: Path, password: str | None = None) -> Path:
+    """Write ``out_dir/review.html`` for a decree the pipeline refused: its pages with the
+    grid it found, the header cells it read and the page where it stopped, outlined, beside
+    the one-line reason and what was read. ``exc.stopped`` must be set (``pipeline.run``
+    sets it for every refusal about the table)."""
+    stopped = exc.stopped
+    assert stopped is not None, "only a refusal that carries what was read can be reviewed"
+    shown = _refusal_pages(stopped)
+
+    def build(tmp: Path) -> None:
+        scanned = {p.page_no for p in stopped.doc.pages if p.kind == "scan"}
+        sizes = _write_pictures(stopped.doc.path, shown, scanned, tmp / PAGES, password)
+        (tmp / HTML).write_text(refusal_html(exc, sizes), encoding="utf-8")
+
+    return _publish(Path(out_dir), stopped.doc.path, build)
+
+
+def _refusal_pages(stopped: Stopped) -> list[int]:
+    """The grid pages and the page it stopped on, with every page of drawn lines when no grid
+    was found; the first pages when there is none of these."""
+    pages = {g.page_no for g in stopped.grids} | ({stopped.page} if stopped.page else set())
+    if not stopped.grids:
+        pages |= {p.page_no for p in stopped.doc.pages if p.rulings}
+    return sorted(pages)[:MAX_PAGES] or [p.page_no for p in stopped.doc.pages[:MAX_PAGES]]
+
+
+def refusal_html(exc: RenaksiError, sizes: dict[int, tuple[float, float]]) -> str:
+    """The whole refusal review: pages with what was found on the left, the reason and what
+    was read on the right."""
+    stopped = exc.stopped
+    assert stopped is not None
+    grids = {g.page_no: g for g in stopped.grids}
+    sections = "".join(_refusal_page(stopped.doc.pages[n - 1], grids.get(n), sizes[n],
+                                     stopped.page == n, str(exc.msg))
+                       for n in sorted(sizes))
+    title = f"Refused: {stopped.doc.path.name}"
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<link rel="icon" href="data:,"><title>{escape(title)}</title>'
+            f"<style>{_CSS}{_REFUSAL_CSS}</style></head><body>"
+            f'<main id="pages">{sections}</main>'
+            f'<aside id="side">{_refusal_summary(exc, title)}</aside></body></html>')
+
+
+def _refusal_page(page: Page, grid: PageGrid | None, size: tuple[float, float], stop: bool,
+                  why: str) -> str:
+    w, h = size
+    drawn = []
+    if grid is None:  # the lines the grid finder had to work with
+        drawn += [f'<rect class="ruling" {_xywh((r.x0, r.top, r.x1, r.bottom))}/>'
+                  for r in page.rulings]
+    else:
+        n_hdr, _ = header_rows(grid)
+        for cell in grid.cells:
+            head = cell.row < max(n_hdr, 1)  # no header rows: the first row is what was read
+            note = f"header cell: {cell.text}" if head else cell.text
+            drawn.append(f'<rect class="{"head" if head else "cell"}" {_xywh(cell.bbox)}>'
+                         f"<title>{escape(note)}</title></rect>")
+    if stop:
+        drawn.append(f'<rect class="stop" x="1" y="1" width="{w - 2:.1f}" height="{h - 2:.1f}">'
+                     f"<title>{escape(why)}</title></rect>")
+    label = f"page {page.page_no}" + (" — stopped here" if stop else "")
+    return (f'<section class="page{" stopped" if stop else ""}" id="p{page.page_no}">'
+            f"<h2>{escape(label)}</h2>"
+            f'<div class="sheet" style="aspect-ratio:{w:.1f}/{h:.1f}">'
+            f'<img src="{PAGES}/{_picture(page.page_no)}" alt="page {page.page_no}" loading="lazy">'
+            f'<svg viewBox="0 0 {w:.1f} {h:.1f}" preserveAspectRatio="none">{"".join(drawn)}'
+            f"</svg></div></section>")
+
+
+def _refusal_summary(exc: RenaksiError, title: str) -> str:
+    stopped = exc.stopped
+    assert stopped is not None
+    doc = stopped.doc
+    where = f"page {stopped.page}" if stopped.page else "the whole decree"
+    kinds = ", ".join(f"p.{p.page_no} {p.kind}" for p in doc.pages)
+    grids = ", ".join(f"p.{g.page_no}: {g.n_rows} rows × {len(g.xs) - 1} columns"
+                      for g in stopped.grids) or "none"
+    parts = [f"<header><h1>{escape(title)}</h1>",
+             f'<p class="why">{escape(str(exc))}</p>',
+             f"<p>Stopped on {escape(where)}. Outlined in red on the page; header cells read "
+             f"are shaded orange, other cells blue, and where no grid was found the drawn "
+             f"lines are red.</p></header>",
+             f"<h2>Pages</h2><p>{escape(kinds)}</p>",
+             f"<h2>Table grids found</h2><p>{escape(grids)}</p>"]
+    for cmap in stopped.cmaps[:1]:
+        items = "".join(f"<li><b>{escape(c.name)}</b> ← {escape(c.header)}</li>"
+                        for c in cmap.columns)
+        parts.append(f"<h2>Header read on p.{cmap.page_no}</h2><ul>{items}</ul>")
+    grid = next((g for g in stopped.grids if g.page_no == stopped.page), None)
+    if grid is not None:
+        n_hdr, _ = header_rows(grid)
+        rows = "".join(f"<li>{escape(' | '.join(c.text for c in grid.row_cells(r)))}</li>"
+                       for r in range(max(n_hdr, 1)))
+        parts.append(f"<h2>Header rows read on p.{grid.page_no}</h2><ol>{rows}</ol>")
+    elif stopped.page:
+        lines = doc.pages[stopped.page - 1].text.splitlines()[:12]
+        shown = "\n".join("".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in ln)
+                          for ln in lines)
+        parts.append(f"<h2>What the text layer of p.{stopped.page} says</h2>"
+                     f"<pre>{escape(shown)}</pre>")
+    return "".join(parts)
+
+
+_REFUSAL_CSS = """
+#side{padding:0 10px}#side h2{font-size:13px;margin:12px 0 4px}
+p.why{font-weight:bold;color:#b91c1c}
+pre{white-space:pre-wrap;font-size:11px;background:#f3f4f6;padding:6px}
+rect.ruling{fill:none;stroke:#dc2626;stroke-width:.8}
+rect.cell{fill:none;stroke:#2563eb;stroke-opacity:.5;stroke-width:.5}
+rect.head{fill:#f9731633;stroke:#ea580c;stroke-width:.8}
+rect.stop{fill:none;stroke:#dc2626;stroke-width:3}
+section.stopped h2{color:#b91c1c}
+"""
 
 _CSS = """
 html,body{margin:0;height:100%}

@@ -8,16 +8,26 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Sequence, Set as AbstractSet
 from dataclasses import dataclass, field
 
-from .model import RGB, WHITE, BBox, Cell, ColumnMap, MarkCell, PageGrid, Row
-from .text import collapse
+from .model import RGB, WHITE, BBox, Cell, Column, ColumnMap, MarkCell, PageGrid, Row, TextEnds
+from .text import collapse, join_parts
 
-# Blank cells in these columns mean "same as above" (merged or typed once per group).
-HIERARCHY = ("area_no", "area", "kegiatan", "sub_kegiatan")
+# The plan's levels, outermost first: (key, dependants...). A blank key cell means "same as
+# above" (merged, or typed once per group); a dependant's blank cell means the same only
+# when its key's does, since a printed key starts a new entity whose own cell is empty.
+# RB lampiran: area > kegiatan > sub kegiatan; SAKIP plans: sasaran > indikator sasaran
+# (with its quarterly targets) > program/kegiatan (with its rencana aksi, anggaran and PJ).
+LEVELS = (
+    ("area_no", "area"),
+    ("sasaran",),
+    ("indikator_sasaran", "target_tw1", "target_tw2", "target_tw3", "target_tw4"),
+    ("kegiatan", "rencana_aksi", "anggaran", "penanggung_jawab"),
+    ("sub_kegiatan",),
+)
+HIERARCHY = tuple(name for level in LEVELS for name in level)
 _ENUMERATED = re.compile(r"^\s*(?:\d{1,2}|[a-zA-Z]|[IVX]{1,4})\s*[.)]")
-_NO_MARK = {"-", "–", "—", "0"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +40,21 @@ class TablePage:
 
 @dataclass(slots=True)
 class _Holder:
-    parts: list[str] = field(default_factory=list)
+    """The text of one cell, in the pieces page breaks cut it into, with their geometry."""
 
-    def text(self) -> str:
-        return collapse(" ".join(p for p in self.parts if p))
+    parts: list[tuple[str, TextEnds | None]] = field(default_factory=list)
+
+    def add(self, slot: _Slot) -> None:
+        self.parts.append((slot.text, slot.ends))
+
+    def text(self, lexicon: AbstractSet[str] = frozenset()) -> str:
+        """The pieces joined as one cell's lines (a word a page break cut is made whole)."""
+        out, out_ends = "", None
+        for text, ends in self.parts:
+            if text:
+                out = join_parts(out, out_ends, text, ends, lexicon) if out else text
+                out_ends = ends
+        return collapse(out)
 
 
 @dataclass(slots=True)
@@ -54,7 +75,7 @@ class _Slot:
 
     text: str
     spanned: bool  # covered by a cell that started on an earlier row
-    full: bool = False  # the cell's text reaches its bottom edge
+    ends: TextEnds | None = None  # how the text of the one cell that started here meets its edges
 
 
 def _slots(grid: PageGrid) -> dict[tuple[int, int], Cell]:
@@ -66,31 +87,43 @@ def _slots(grid: PageGrid) -> dict[tuple[int, int], Cell]:
     return owner
 
 
-def _read_row(grid: PageGrid, owner: dict[tuple[int, int], Cell], r: int,
-              cmap: ColumnMap, normal: RGB | None) -> tuple[dict[str, _Slot], list[MarkCell], list[float]]:
+def _covering(grid: PageGrid, owner: dict[tuple[int, int], Cell], r: int,
+              col: Column) -> list[Cell]:
+    """Cells on grid row ``r`` under one mapped column (started there or spanning it)."""
+    cells: list[Cell] = []
+    c0 = max(0, bisect_right(grid.xs, col.x0 + 1.0) - 1)
+    c1 = max(c0 + 1, bisect_right(grid.xs, col.x1 - 1.0))
+    for c in range(c0, min(c1, len(grid.xs) - 1)):
+        cell = owner.get((r, c))
+        if cell is not None and cell not in cells:
+            cells.append(cell)
+    return cells
+
+
+def _read_row(grid: PageGrid, owner: dict[tuple[int, int], Cell], r: int, cmap: ColumnMap,
+              normal: RGB | None) -> tuple[dict[str, _Slot], list[MarkCell], list[float], bool]:
+    """Texts, schedule marks and OCR confidences of grid row ``r``, and whether a schedule
+    mark starts on it. A schedule cell merged over several rows marks each of them."""
     values: dict[str, _Slot] = {}
     marks: list[MarkCell] = []
     confidences: list[float] = []
+    own_mark = False
     for col in cmap.columns:
-        cells: list[Cell] = []
-        c0 = max(0, bisect_right(grid.xs, col.x0 + 1.0) - 1)
-        c1 = max(c0 + 1, bisect_right(grid.xs, col.x1 - 1.0))
-        for c in range(c0, min(c1, len(grid.xs) - 1)):
-            cell = owner.get((r, c))
-            if cell is not None and cell not in cells:
-                cells.append(cell)
+        cells = _covering(grid, owner, r, col)
         started = [cell for cell in cells if cell.row == r]
-        text = collapse(" ".join(cell.text for cell in started))
         confidences += [cell.confidence for cell in started if cell.confidence is not None]
         if col.name.startswith(("bulan_", "tw_")):
-            shaded = any(cell.fill not in (None, normal, WHITE) for cell in started)
-            conf = min((cell.confidence for cell in started if cell.confidence is not None),
-                       default=None)
-            marks.append(MarkCell(text=text, shaded=shaded, confidence=conf))
+            mark = MarkCell(text=collapse(" ".join(cell.text for cell in cells)),
+                            shaded=any(cell.fill not in (None, normal, WHITE) for cell in cells),
+                            confidence=min((cell.confidence for cell in cells
+                                            if cell.confidence is not None), default=None))
+            marks.append(mark)
+            own_mark = own_mark or (bool(started) and (bool(mark.text) or mark.shaded))
         else:
-            values[col.name] = _Slot(text=text, spanned=bool(cells) and not started,
-                                     full=any(cell.full for cell in started))
-    return values, marks, confidences
+            values[col.name] = _Slot(text=collapse(" ".join(cell.text for cell in started)),
+                                     spanned=bool(cells) and not started,
+                                     ends=started[0].ends if len(started) == 1 else None)
+    return values, marks, confidences, own_mark
 
 
 def _normal_fill(grid: PageGrid, cmap: ColumnMap) -> RGB | None:
@@ -110,65 +143,153 @@ def _blank_marks(marks: Sequence[MarkCell]) -> bool:
     return all(not m.text and not m.shaded for m in marks)
 
 
-def _is_tail(values: dict[str, _Slot], marks: Sequence[MarkCell], explicit_no: bool,
-             previous: Sequence[MarkCell]) -> bool:
+@dataclass(frozen=True, slots=True)
+class _Break:
+    """How the last row of a page meets the first row of the next, column by column.
+
+    ``full``: the cell's text runs down to the foot of the page, so it may go on. ``open``:
+    no line closes the cell at the foot nor opens one at the top of the next page (a
+    spreadsheet's merged cell running across the break): it is one cell. ``closed``: no line
+    at the foot but one over the next page's first row, where other columns have none:
+    the cell ended at the break.
+    ``own``: the cells on both sides belong to that one row (no merge), with the text
+    above in ``above``.
+    """
+
+    full: frozenset[str]
+    open: frozenset[str]
+    closed: frozenset[str]
+    own: frozenset[str]
+    above: dict[str, str]
+
+    def continues(self, name: str) -> bool:
+        return name in self.open or (name in self.full and name not in self.closed)
+
+
+_RULED_SHARE = 0.5  # of a cell's width a line must cover to close it
+
+
+def _ruled(grid: PageGrid, x0: float, x1: float, y: float, tol: float = 2.5) -> bool:
+    """A drawn horizontal line along ``y`` over most of ``x0..x1`` (dotted or broken lines
+    add up their pieces)."""
+    covered = sum(max(0.0, min(x1, r.x1) - max(x0, r.x0)) for r in grid.rulings
+                  if r.horizontal and r.top - tol <= y <= r.bottom + tol)
+    return covered >= _RULED_SHARE * (x1 - x0)
+
+
+def _page_break(above: TablePage, last: int, below: TablePage, first: int) -> _Break:
+    """How grid row ``last`` of the page ``above`` meets row ``first`` of the page ``below``
+    (see _Break), read from their cells and the lines drawn along the break.
+
+    A line across the whole table at the top of a page is its border (or the bottom of a
+    repeated header) and says nothing about the cells under it; one drawn over some
+    columns only is where cells begin.
+    """
+    owner_above, owner_below = _slots(above.grid), _slots(below.grid)
+    columns = [c for c in above.cmap.columns if not c.name.startswith(("bulan_", "tw_"))]
+    top = below.grid.ys[first]
+    lined = {c.name: _ruled(below.grid, c.x0, c.x1, top) for c in columns}
+    partial = not all(lined.values())
+    full, opened, closed, own = set(), set(), set(), set()
+    texts: dict[str, str] = {}
+    for col in columns:
+        cells = _covering(above.grid, owner_above, last, col)
+        texts[col.name] = collapse(" ".join(cell.text for cell in cells))
+        if any(cell.full for cell in cells):
+            full.add(col.name)
+        if not _ruled(above.grid, col.x0, col.x1, above.grid.ys[last + 1]):
+            if not lined[col.name]:
+                opened.add(col.name)
+            elif partial:
+                closed.add(col.name)
+        under = _covering(below.grid, owner_below, first, col)
+        if all(c.row == last and c.rowspan == 1 for c in cells) and all(
+                c.rowspan == 1 for c in under):
+            own.add(col.name)
+    return _Break(frozenset(full), frozenset(opened), frozenset(closed), frozenset(own), texts)
+
+
+# Columns that name an entity above the plan row: a numbered item there opens a new one.
+_ENTITIES = ("area_no", "area", "sasaran", "indikator_sasaran", "kegiatan")
+_ITEM = re.compile(r"^\s*(\d{1,2})\s*([.)])")
+
+
+def _counts_on(above: str, below: str) -> bool:
+    """``below`` opens item k and ``above`` is item k-1 alone, in the same style ("2. X" then
+    "3. Y"): one item per row, so the row below is a new one. A cell above that holds a
+    list ("1. A 2. B") may go on with the list's next item after the break."""
+    head, prev = _ITEM.match(below), _ITEM.match(above)
+    if not head or not prev or head.group(2) != prev.group(2):
+        return False
+    if int(prev.group(1)) != int(head.group(1)) - 1:
+        return False
+    return len(re.findall(r"(?:^|\s)\d{1,2}\s*" + re.escape(head.group(2)), above)) <= 1
+
+
+def _is_tail(values: dict[str, _Slot], marks: Sequence[MarkCell],
+             previous: Sequence[MarkCell], edge: _Break) -> bool:
     """Does the first row of a page continue the last row of the previous page?
 
-    The tail of a split row carries no schedule marks (or, in a Gantt chart, the same
-    shading as the row it continues) and no KET; where the document writes an explicit
-    "no" mark ("-") that alone is decisive, otherwise its text must not open a new
-    numbered item.
+    A row that a page break split goes on only in the columns whose text ran down to the
+    foot of the page (or whose cell no line closes), so text anywhere else is a new row.
+    Its schedule cells are blank (the marks sit in the first piece) or, in a Gantt chart,
+    carry the same shading. A numbered AREA, SASARAN or KEGIATAN opens a new one, and so
+    does a row's own item that counts on from the one above ("2. X" / "3. Y") unless
+    another of the row's own cells goes on mid-sentence. The document's own lists may go
+    on across the break ("4) ..." / "5) ...") and so may KET ("Dalam" / "proses").
     """
     same_bar = (any(m.shaded for m in marks) and all(not m.text for m in marks)
                 and [m.shaded for m in marks] == [m.shaded for m in previous])
     if not (_blank_marks(marks) or same_bar):
         return False
-    if values.get("keterangan", _Slot("", False)).text:
+    fresh = [name for name, slot in values.items() if slot.text and not slot.spanned]
+    if not all(edge.continues(name) for name in fresh):
         return False
-    texts = [s.text for s in values.values() if s.text and not s.spanned]
-    if not texts:
+    if any(_ENUMERATED.match(values[name].text) for name in fresh if name in _ENTITIES):
+        return False
+    own = [name for name in fresh if name in edge.own]
+    if any(values[name].text[:1].islower() for name in own):
         return True
-    if values.get("area_no", _Slot("", False)).text:
-        return False
-    return explicit_no or not any(_ENUMERATED.match(t) for t in texts)
+    return not any(_counts_on(edge.above[name], values[name].text) for name in own)
 
 
-def stitch(pages: Sequence[TablePage]) -> list[Row]:
-    """All data rows of the plan in order, split rows joined and merged cells filled down."""
-    explicit_no = any(cell.text in _NO_MARK for p in pages for cell in p.grid.cells
-                      if cell.row >= p.cmap.header_rows)
+def stitch(pages: Sequence[TablePage], lexicon: AbstractSet[str] = frozenset()) -> list[Row]:
+    """All data rows of the plan in order, split rows joined and merged cells filled down.
+
+    ``lexicon`` is the document's words (``Document.lexicon``), against which a word a page
+    break cut is told from two words."""
     drafts: list[_Draft] = []
     open_cells: dict[str, _Holder] = {}
-    open_full: dict[str, bool] = {}
-    for index, page in enumerate(pages):
+    last: tuple[TablePage, int] | None = None  # the previous page and its last row read
+    for page in pages:
         grid, cmap = page.grid, page.cmap
         owner = _slots(grid)
         normal = _normal_fill(grid, cmap)
         first = True
         for r in range(cmap.header_rows, grid.n_rows):
-            values, marks, confs = _read_row(grid, owner, r, cmap, normal)
+            if r in cmap.repeated:
+                continue  # the header again, mid-page: not plan content
+            values, marks, confs, own_mark = _read_row(grid, owner, r, cmap, normal)
             box = (grid.bbox[0], grid.ys[r], grid.bbox[2], grid.ys[r + 1])
-            if not any(s.text for s in values.values()) and _blank_marks(marks):
+            if not any(s.text for s in values.values()) and not own_mark:
                 continue  # an empty ruled row: padding, not plan content
             heading = _area_heading(grid, r)
             if heading is not None:
-                open_cells["area_no"], open_cells["area"] = (_Holder([p]) for p in heading)
+                open_cells["area_no"], open_cells["area"] = (_Holder([(p, None)]) for p in heading)
                 for name in ("kegiatan", "sub_kegiatan"):
                     open_cells.pop(name, None)  # a new area starts its hierarchy afresh
                 first = False
                 continue
-            page_top = first and index > 0 and bool(drafts)
+            edge = _page_break(*last, page, r) if first and last and drafts else None
             first = False
-            if page_top and _is_tail(values, marks, explicit_no, drafts[-1].marks):
+            last = (page, r)
+            if edge is not None and _is_tail(values, marks, drafts[-1].marks, edge):
                 _join_tail(drafts[-1], values, open_cells, grid.page_no, box)
                 continue
-            if page_top:
-                values = _join_overflow(values, open_cells, open_full)
+            if edge is not None:
+                values = _join_overflow(values, open_cells, edge)
             drafts.append(_new_draft(values, marks, open_cells, grid.page_no, box, confs))
-            for name, slot in values.items():
-                if not slot.spanned:
-                    open_full[name] = slot.full
-    return [_finish(d) for d in drafts]
+    return [_finish(d, lexicon) for d in drafts]
 
 
 _HEADING = re.compile(r"^\s*(?:AREA\s*(?:PERUBAHAN)?\s*)?([0-9]{1,2}|[IVX]{1,4}|[A-H])\s*[.):]\s*(.+)$",
@@ -190,13 +311,16 @@ def _area_heading(grid: PageGrid, r: int) -> tuple[str, str] | None:
 
 
 def _join_overflow(values: dict[str, _Slot], open_cells: dict[str, _Holder],
-                   open_full: dict[str, bool]) -> dict[str, _Slot]:
+                   edge: _Break) -> dict[str, _Slot]:
     """Merged hierarchy text printed past a page break belongs to the cell left open there.
 
-    Two ways it happens: the text ran out of room at the foot of the page and goes on at
-    the top of the next (the open cell is full; an AREA never starts without its NO., and
-    a numbered item is a new cell), or a spreadsheet centred the text of a cell spanning
-    the break and it all landed on the next page (the open cell is still empty).
+    Three ways it happens: no line separates the two pieces (one cell), the text ran out of
+    room at the foot of the page and goes on at the top of the next (the open cell is full;
+    an AREA never starts without its NO., and a numbered item or a new sentence after a
+    closed one is a new cell), or a
+    spreadsheet centred the text of a cell spanning the break and it all landed on the
+    next page (the open cell is still empty). A line over the next page's first row where
+    none closed the cell above says the cell ended at the break.
     """
     out = dict(values)
     parent_new = False
@@ -206,17 +330,23 @@ def _join_overflow(values: dict[str, _Slot], open_cells: dict[str, _Holder],
             continue
         holder = open_cells.get(name)
         fresh = bool(slot.text and not slot.spanned)
-        if fresh and holder is not None and not holder.parts:
-            holder.parts.append(slot.text)
-            out[name] = _Slot("", spanned=True)
-            continue
-        if (fresh and not parent_new and open_full.get(name) and holder is not None
-                and name != "area_no" and not _ENUMERATED.match(slot.text)):
-            holder.parts.append(slot.text)
+        if fresh and holder is not None and name not in edge.closed and (
+                name in edge.open or not holder.parts or (
+                    not parent_new and name in edge.full and name != "area_no"
+                    and not _ENUMERATED.match(slot.text)
+                    and not _ended(holder.text(), slot.text))):
+            holder.add(slot)
             out[name] = _Slot("", spanned=True)
             continue
         parent_new = parent_new or fresh
     return out
+
+
+def _ended(above: str, below: str) -> bool:
+    """The text above closed its sentence and the one below opens another: a spreadsheet
+    clips a merged cell's text at the page edge instead of carrying it over, so a full cell
+    is no sign that the text goes on."""
+    return above.rstrip().endswith(".") and below[:1].isupper()
 
 
 def _join_tail(draft: _Draft, values: dict[str, _Slot], open_cells: dict[str, _Holder],
@@ -224,7 +354,7 @@ def _join_tail(draft: _Draft, values: dict[str, _Slot], open_cells: dict[str, _H
     for name, slot in values.items():
         if slot.text and not slot.spanned:
             holder = open_cells.get(name) or draft.holders.setdefault(name, _Holder())
-            holder.parts.append(slot.text)
+            holder.add(slot)
     draft.page_end = page_no
     draft.joined = True
     draft.boxes.append((page_no, box))
@@ -234,32 +364,45 @@ def _new_draft(values: dict[str, _Slot], marks: list[MarkCell],
                open_cells: dict[str, _Holder], page_no: int, box: BBox,
                confs: list[float]) -> _Draft:
     holders: dict[str, _Holder] = {}
-    filled: set[str] = set()
+    inherited = _inherited(values, open_cells)
     for name, slot in values.items():
-        inherit = slot.spanned or (not slot.text and name in HIERARCHY)
-        if inherit and name in open_cells:
+        if name in inherited:
             holders[name] = open_cells[name]
-            filled.add(name)
         else:
-            holders[name] = _Holder([slot.text] if slot.text else [])
+            holders[name] = _Holder([(slot.text, slot.ends)] if slot.text else [])
             open_cells[name] = holders[name]
+    filled = set(inherited)
     for name in ("area_no", "area"):  # areas known only from section rows
         if name not in values and name in open_cells:
             holders[name] = open_cells[name]
             filled.add(name)
-    if "area_no" in values and "area_no" not in filled:
-        # a new area opens a new hierarchy: nothing below it may inherit from the old one
-        for name in ("area", "kegiatan", "sub_kegiatan"):
-            if name in filled:
-                filled.discard(name)
-                holders[name] = _Holder()
-                open_cells[name] = holders[name]
     confidence = sum(confs) / len(confs) if confs else None
     return _Draft(holders=holders, marks=marks, page_start=page_no, page_end=page_no,
                   boxes=[(page_no, box)], filled=filled, confidence=confidence)
 
 
-def _finish(d: _Draft) -> Row:
-    return Row(values={k: h.text() for k, h in d.holders.items()}, marks=tuple(d.marks),
+def _inherited(values: dict[str, _Slot], open_cells: dict[str, _Holder]) -> set[str]:
+    """Columns a new row takes from the rows above (see LEVELS); any other column's
+    blank cell is empty unless a merged cell covers it.
+
+    A level's key printed on this row starts a new entity: nothing below it may inherit
+    from the old one, so a new area never keeps the old area's kegiatan.
+    """
+    out = {name for name, slot in values.items() if slot.spanned and name in open_cells}
+    fresh_above = False
+    for level in LEVELS:
+        present = [name for name in level if name in values]
+        if not present:
+            continue
+        key = values[present[0]]
+        continues = key.spanned or (not key.text and not fresh_above)
+        out |= {name for name in present
+                if continues and not values[name].text and name in open_cells}
+        fresh_above = fresh_above or bool(key.text and not key.spanned)
+    return out
+
+
+def _finish(d: _Draft, lexicon: AbstractSet[str]) -> Row:
+    return Row(values={k: h.text(lexicon) for k, h in d.holders.items()}, marks=tuple(d.marks),
                halaman_awal=d.page_start, halaman_akhir=d.page_end, joined=d.joined,
                filled=frozenset(d.filled), boxes=tuple(d.boxes), confidence=d.confidence)

@@ -6,10 +6,11 @@ each cell), so both read characters the same way.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from collections.abc import Hashable, Iterable, Sequence, Set as AbstractSet
+from dataclasses import replace
+from functools import cache
 
-from .model import BBox, Char, Row
+from .model import BBox, Char, Row, TextEnds
 
 _SPACE_GAP = 0.18  # a gap wider than this share of the font size is a word space
 LIGATURES = ("fi", "fl", "ff", "ffi", "ffl")  # the letters a ligature glyph stands for
@@ -105,6 +106,10 @@ def broken_word(text: str, next_text: str, filled: float, width: float,
         return False
     if heads[-1] + tails[0] in lexicon:
         return True
+    if two_words(heads[-1], tails[0]):
+        return False
+    if cut_word(heads[-1], tails[0]):
+        return True
     if span is None:
         return heads[-1] not in lexicon and tails[0] not in lexicon
     # a whole word on either side is no piece, unless it is a short one that a longer word
@@ -147,6 +152,43 @@ def join_line(text: str, next_text: str, filled: float, width: float,
     if broken_word(text, next_text, filled, width, lexicon, span):
         return text + next_text
     return text + " " + next_text
+
+
+_MIN_ROOT = 4  # shorter roots are too often a piece of a longer word ("deg", "ras")
+
+
+def two_words(head: str, tail: str) -> bool:
+    """True when ``head`` and ``tail`` are each an Indonesian word and together are none
+    ("mengubah" / "berbagai", "setiap" / "triwulan", "dalam" / "proses"): a line break
+    between them is a word space, however full the line. Words of at least four letters
+    whose root is in the Sastrawi dictionary (about 30,000 roots of KBBI) count; shorter
+    ones ("di", "ke", "n") decide nothing, since a cut word can begin or end with them."""
+    return (len(head) >= _MIN_ROOT and len(tail) >= _MIN_ROOT and _language_word(head)
+            and _language_word(tail) and not _language_word(head + tail))
+
+
+def cut_word(head: str, tail: str) -> bool:
+    """True when neither ``head`` nor ``tail`` is an Indonesian word and together they make
+    one ("kele" / "mbagaan"): the pieces of a word a break cut, even where one of them, seen
+    alone at the top of a page, looked whole to the document's lexicon."""
+    return (not _language_word(head) and not _language_word(tail)
+            and _language_word(head + tail))
+
+
+@cache
+def _language_word(word: str) -> bool:
+    stem, roots = _sastrawi()
+    root = stem(word)
+    return len(root) >= _MIN_ROOT and root in roots
+
+
+@cache
+def _sastrawi():
+    """Sastrawi's stemmer and its dictionary of roots, loaded once (about 25 ms)."""
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    factory = StemmerFactory()
+    return factory.create_stemmer().stem, frozenset(factory.get_words())
 
 
 def words(text: str) -> list[str]:
@@ -207,6 +249,30 @@ def cell_text(lines: Sequence[Sequence[Char]], width: float,
         joined = join_line(line, next_line, filled, width, lexicon, span)
         text = text[: len(text) - len(line)] + joined  # text ends with this line
     return restore_ligatures(collapse(text), lexicon)
+
+
+def text_ends(lines: Sequence[Sequence[Char]], width: float) -> TextEnds | None:
+    """Where a cell's text (its printed ``lines``) starts and stops; None without text."""
+    printed = [found for found in map(tokens, lines) if found]
+    if not printed:
+        return None
+    first_line = next(ln for ln in lines if any(not c.text.isspace() for c in ln))
+    first = next(c for c in first_line if not c.text.isspace())
+    (_, word_x0, word_x1), last = printed[0][0], printed[-1]
+    return TextEnds(width=width, last_filled=last[-1][2] - last[0][1],
+                    last_word=last[-1][2] - last[-1][1], first_glyph=first.x1 - first.x0,
+                    first_word=word_x1 - word_x0)
+
+
+def join_parts(above: str, above_ends: TextEnds | None, below: str,
+               below_ends: TextEnds | None, lexicon: AbstractSet[str]) -> str:
+    """The text of one cell that a page break cut in two: ``above`` at the foot of a page
+    and ``below`` at the top of the next, joined as ``join_line`` joins two lines of a cell
+    (a word the break cut is made whole); a space when either side's geometry is unknown."""
+    if above_ends is None or below_ends is None:
+        return collapse(f"{above} {below}")
+    return join_line(above, below, above_ends.last_filled + below_ends.first_glyph,
+                     above_ends.width, lexicon, above_ends.last_word + below_ends.first_word)
 
 
 def restore_ligatures(text: str, lexicon: AbstractSet[str]) -> str:

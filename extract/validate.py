@@ -5,7 +5,7 @@ Unknown RB areas are warnings (the row is kept, ``area_kode`` stays empty).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -65,12 +65,16 @@ def _reason(column: str | None, check: str, value: object, marks: Mapping[str, s
     return f"{label} {value!r} tidak lolos pemeriksaan {check}"
 
 
-def validate(df: pd.DataFrame, unreadable: Mapping[int, Mapping[str, str]] | None = None) -> Checked:
-    """Lazy validation: collect every failure, then split the table into kept and rejected."""
+def validate(df: pd.DataFrame, unreadable: Mapping[int, Mapping[str, str]] | None = None,
+             absent: Sequence[str] = ()) -> Checked:
+    """Lazy validation: collect every failure, then split the table into kept and rejected.
+
+    ``absent`` names the contract columns the source table does not have (null throughout).
+    """
     unreadable = unreadable or {}
     rejects: list[Reject] = []
     try:
-        RencanaAksi.validate(df, lazy=True)
+        RencanaAksi.for_table(absent).validate(df, lazy=True)
     except pandera.errors.SchemaErrors as exc:
         for case in exc.failure_cases.itertuples(index=False):
             idx = case.index
@@ -90,7 +94,13 @@ def validate(df: pd.DataFrame, unreadable: Mapping[int, Mapping[str, str]] | Non
     rejected["alasan"] = rejected["row_no"].map(reasons).astype("string")
     table = df[~is_bad].copy()
     table[list(MONTHS)] = table[list(MONTHS)].astype(bool)
-    warnings = [f"row {int(r.row_no)}: area {r.area!r} is not a known RB area"
-                for r in table[table["area_kode"].isna()].itertuples()]
+    warnings = [] if "area" in absent else [
+        f"row {int(r.row_no)}: area {r.area!r} is not a known RB area"
+        for r in table[table["area_kode"].isna()].itertuples()]
+    if "anggaran" in table:
+        warnings += [f"row {int(r.row_no)}: ANGGARAN {r.anggaran_teks!r} is not an amount in "
+                     "rupiah (anggaran left empty, the text kept in anggaran_teks)"
+                     for r in table[table["anggaran"].isna()
+                                    & (table["anggaran_teks"].fillna("").str.len() > 0)].itertuples()]
     return Checked(table=table.reset_index(drop=True), rejected=rejected.reset_index(drop=True),
                    rejects=rejects, warnings=warnings)

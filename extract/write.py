@@ -8,6 +8,7 @@ never read as data, and cleaned by the next run: ``recover``.
 """
 from __future__ import annotations
 
+import csv
 import fcntl
 import hashlib
 import json
@@ -17,7 +18,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
@@ -26,6 +27,8 @@ from uuid import uuid4
 
 from . import version
 from .errors import OutputError
+from .identity import (Group, Source, decide, digests, held_of, identity_fields, kerangka,
+                       sidik)
 from .model import Result
 
 if TYPE_CHECKING:  # the batch's own process writes no table: it need not load pandas
@@ -98,12 +101,16 @@ def is_extract_output(folder: Path) -> bool:
         or any(folder.glob(f"*/{DOKUMEN}"))
 
 
-def dokumen(result: Result) -> dict:
-    """The decree record of ``dokumen.json`` (contract fields, then how it was read)."""
+def dokumen(result: Result, out_dir: Path) -> dict:
+    """The decree record of ``dokumen.json`` (contract fields, then how it was read, then
+    its identity as if it stood alone: ``store`` settles it among the others)."""
     meta = asdict(result.meta)
+    del meta["warnings"]  # already among result.warnings, i.e. validasi.peringatan
     by_row: dict[int, list[str]] = {}
     for r in result.rejects:
         by_row.setdefault(r.row_no or 0, []).append(r.reason)
+    alone = Group(result.doc_id, (source_of(result, out_dir),), None, None)
+    fields = identity_fields(result.doc_id, alone)
     return {
         "doc_id": result.doc_id,
         "source_file": result.source.name,
@@ -115,6 +122,7 @@ def dokumen(result: Result) -> dict:
         "metode": result.metode,
         "metode_halaman": [{"halaman": n, "metode": how, **({"alasan": why} if why else {})}
                            for n, how, why in result.pages_read],
+        "kolom_absen": list(result.kolom_absen),
         "validasi": {
             "baris_diterima": int(len(result.table)),
             "baris_ditolak": int(len(result.rejected)),
@@ -125,11 +133,27 @@ def dokumen(result: Result) -> dict:
         },
         "renaksi_version": version(),
         "extracted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **{k: fields[k] for k in ("source_path", "sumber", "identitas", "sidik")},
     }
 
 
+def source_of(result: Result, out_dir: Path) -> Source:
+    """The input file as a ``sumber`` entry; its path relative to ``out_dir`` ranks ties."""
+    table: pd.DataFrame = result.table  # type: ignore[assignment]
+    return Source(result.source.name, source_path(result.source, out_dir), result.sha256,
+                  result.metode, len(table), sidik(table), kerangka(table))
+
+
 def write(result: Result, out_dir: Path, finish: Callable[[Path], None] | None = None) -> Path:
-    """Write ``out_dir/<doc_id>/`` in one atomic step; return the folder.
+    """Write the decree's folder in one atomic step; return the folder (see ``store``)."""
+    return store(result, out_dir, finish).folder
+
+
+def store(result: Result, out_dir: Path,
+          finish: Callable[[Path], None] | None = None) -> Placement:
+    """Write ``out_dir/<doc_id>/`` in one atomic step, placed by the identity rule
+    (``identity``): a copy of a decree already there is listed in its ``sumber``, another
+    decree of the same identity gets a folder of its own. Return where it went and why.
 
     ``finish`` adds more to the folder (the review) before it is swapped in, so that is
     part of the same transaction. Raises OutputError (disk full, permissions) with the
@@ -155,22 +179,14 @@ def write(result: Result, out_dir: Path, finish: Callable[[Path], None] | None =
             rejected.to_csv(tmp / "ditolak.csv", index=False)
         if finish is not None:
             finish(tmp)
+        _write_record(tmp, dokumen(result, out_dir))
         with out_dir_lock(out_dir):
-            record = dokumen(result)
-            record["sha256_sumber"] = sorted({result.sha256, *_earlier_sources(target)})
-            record["source_path"] = source_path(result.source, out_dir)
-            (tmp / DOKUMEN).write_text(json.dumps(record, ensure_ascii=False, indent=2),
-                                       encoding="utf-8")
-            write_sums(tmp)
-            swap_in(tmp, target)
+            return _place(out_dir, result.doc_id, source_of(result, out_dir), tmp)
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         raise OutputError(f"cannot write outputs to {target} ({exc.strerror or exc}); "
                           "earlier outputs are left as they were", result.source) from None
-    except BaseException:
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return target
 
 
 def source_path(source: Path, out_dir: Path) -> str:
@@ -179,19 +195,144 @@ def source_path(source: Path, out_dir: Path) -> str:
     return Path(os.path.relpath(Path(source).resolve(), Path(out_dir).resolve())).as_posix()
 
 
-def _earlier_sources(folder: Path) -> list[str]:
-    """sha256 of every file that already produced this decree with this renaksi version.
+def list_copy(out_dir: Path, folder: str, path: Path, sha256: str) -> Placement | None:
+    """List ``path``, a file with the digest of one ``folder`` was read from, in that
+    decree's ``sumber`` without reading it again (same bytes, same rows). None when the
+    folder no longer holds that digest. Raises OutputError."""
+    out_dir = Path(out_dir)
+    with out_dir_lock(out_dir):
+        record = _records(out_dir, folder, sha256).get(folder)
+        held = held_of(record, folder) if record else None
+        twin = next((s for s in held.sources if s.sha256 == sha256), None) if held else None
+        if record is None or twin is None:
+            return None
+        listed = replace(twin, name=path.name, path=source_path(path, out_dir))
+        try:
+            return _place(out_dir, str(record["identitas"]), listed, None)
+        except OSError as exc:
+            raise OutputError(f"cannot list a copy in {out_dir / folder} ({exc.strerror or exc})",
+                              path) from None
 
-    The same decree often arrives as several files (downloaded twice, re-saved): each is
-    remembered, so an unchanged re-run skips all of them, not only the last one written.
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a file's decree went, and what that changed, for the line the CLI prints."""
+
+    folder: Path
+    source: Source  # the file itself
+    used: Source  # the file whose rows the folder holds
+    copy_of: Source | None = None  # the file was a copy of ``used`` (same identity and rows)
+    replaced: Source | None = None  # the file now used in place of this one (kept as a copy)
+    others: tuple[tuple[str, Source], ...] = ()  # other decrees of the identity: doc_id, file
+    moved: tuple[tuple[str, str], ...] = ()  # decrees whose folder changed: old, new doc_id
+    dropped: tuple[str, ...] = ()  # folders that held this file under an older identity
+    changed: Source | None = None  # this path's earlier file, another digest, now replaced
+
+    @property
+    def kept(self) -> bool:
+        return self.copy_of is None
+
+
+def _place(out_dir: Path, base: str, new: Source, staged: Path | None) -> Placement:
+    """Apply the identity decision for ``new`` (its rows written in ``staged``, or None for
+    a byte copy of a listed file) to ``out_dir``. Caller holds ``out_dir_lock``.
+
+    Every changed folder is built complete in a temporary sibling first, then swapped in,
+    so a kill leaves each decree either as it was or as decided.
     """
+    records = _records(out_dir, base, new.sha256)
+    held = {name: h for name, r in records.items()
+            if r.get("identitas") == base and r.get("renaksi_version") == version()
+            and (h := held_of(r, name)) is not None}
+    groups = decide(base, held.values(), new)
+    targets = {g.doc_id for g in groups}
+    built: list[tuple[Path, str]] = []
     try:
-        old = json.loads((folder / DOKUMEN).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    if not isinstance(old, dict) or old.get("renaksi_version") != version():
-        return []
-    return [s for s in old.get("sha256_sumber", [old.get("sha256")]) if isinstance(s, str)]
+        for g in groups:
+            fresh = g.rows_in is None and staged is not None
+            if not fresh and g.rows_in == g.doc_id and held[g.doc_id].sources == g.sources:
+                continue  # this decree is untouched
+            if fresh:
+                folder = staged
+            else:
+                folder = Path(tempfile.mkdtemp(prefix=f".{g.doc_id}.{os.getpid()}.", dir=out_dir))
+                folder.chmod(shared_mode())
+                shutil.copytree(out_dir / str(g.rows_in or g.was), folder, dirs_exist_ok=True)
+            record = json.loads((folder / DOKUMEN).read_text(encoding="utf-8"))
+            if record["doc_id"] != g.doc_id:
+                _relabel(folder, record["doc_id"], g.doc_id)
+            record.update(identity_fields(base, g))
+            _write_record(folder, record)
+            write_sums(folder)
+            built.append((folder, g.doc_id))
+        dropped = [name for name, r in records.items() if name not in held
+                   and new.sha256 in digests(r) and name not in targets]
+        for folder, doc_id in built:
+            swap_in(folder, out_dir / doc_id)
+        for name in [*(n for n in held if n not in targets), *dropped]:
+            shutil.rmtree(out_dir / name, ignore_errors=True)
+    finally:
+        for folder, _ in built:
+            if folder != staged:
+                shutil.rmtree(folder, ignore_errors=True)
+    mine = next(g for g in groups if new in g.sources)
+    changed = next((s for h in held.values() for s in h.sources
+                    if s.path == new.path and s.sha256 != new.sha256), None)
+    before = held[mine.was].sources[0] if mine.was else None
+    return Placement(
+        folder=out_dir / mine.doc_id, source=new, used=mine.kept,
+        copy_of=mine.kept if mine.kept != new else None,
+        replaced=before if mine.kept == new and before not in (None, new) else None,
+        others=tuple((g.doc_id, g.kept) for g in groups if g is not mine),
+        moved=tuple((g.was, g.doc_id) for g in groups if g.was and g.was != g.doc_id),
+        dropped=tuple(dropped), changed=changed)
+
+
+def _records(out_dir: Path, base: str, sha256: str) -> dict[str, dict]:
+    """``dokumen.json`` of the decree folders in ``out_dir`` that may matter for a file:
+    those named for its identity and those that list its digest (unreadable ones left out).
+    The text is searched before it is parsed: a batch reads every record for every file."""
+    mine = re.compile(rf"{re.escape(base)}(?:-[0-9a-f]{{8}})?")
+    out: dict[str, dict] = {}
+    for doc in sorted(out_dir.glob(f"*/{DOKUMEN}")):
+        name = doc.parent.name
+        if name.startswith("."):
+            continue
+        try:
+            text = doc.read_text(encoding="utf-8")
+            if mine.fullmatch(name) or sha256 in text:
+                record = json.loads(text)
+            else:
+                continue
+        except (OSError, ValueError):
+            continue
+        if isinstance(record, dict):
+            out[name] = record
+    return out
+
+
+def _write_record(folder: Path, record: dict) -> None:
+    (folder / DOKUMEN).write_text(json.dumps(record, ensure_ascii=False, indent=2),
+                                  encoding="utf-8")
+
+
+def _relabel(folder: Path, old: str, new: str) -> None:
+    """Give a decree folder's tables another doc_id: the first column of every row."""
+    for name in ("rencana_aksi.csv", "ditolak.csv"):
+        path = folder / name
+        if path.exists():
+            with path.open(newline="", encoding="utf-8") as fh:
+                rows = list(csv.reader(fh))
+            for row in rows[1:]:
+                if row and row[0] == old:
+                    row[0] = new
+            with path.open("w", newline="", encoding="utf-8") as fh:
+                csv.writer(fh, lineterminator="\n").writerows(rows)
+    import pandas as pd
+
+    table = pd.read_parquet(folder / "rencana_aksi.parquet")
+    table["doc_id"] = table["doc_id"].astype("string").where(table["doc_id"] != old, new)
+    table.to_parquet(folder / "rencana_aksi.parquet", index=False)
 
 
 def write_sums(folder: Path) -> None:

@@ -1,6 +1,8 @@
 """The rencana-aksi table as a pandera model: the contract's columns and the rules each row obeys."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -43,8 +45,26 @@ class RencanaAksi(pa.DataFrameModel):
 
     @pa.dataframe_check
     def some_text(cls, df):
-        """A plan row says what is done: sub kegiatan or indikator must be present."""
-        return (df["sub_kegiatan"].str.len() > 0) | (df["indikator"].str.len() > 0)
+        """A plan row says what is done: sub kegiatan or indikator must be present; in a
+        table without SUB KEGIATAN (null), kegiatan or indikator."""
+        def said(column):
+            return df[column].fillna("").str.len() > 0
+
+        return said("sub_kegiatan") | said("indikator") | (
+            df["sub_kegiatan"].isna() & said("kegiatan"))
+
+    @classmethod
+    def for_table(cls, absent: Iterable[str] = ()) -> pa.DataFrameSchema:
+        """The schema of one decree's table: a column its table does not have (``kolom_absen``)
+        is null in every row, so its own checks do not apply. A plan of another shape (no
+        AREA) needs kegiatan or indikator (``some_text``), not kegiatan itself."""
+        absent = set(absent)
+        schema = cls.to_schema()
+        for name in absent:
+            schema = schema.update_column(name, nullable=True, checks=[])
+        if "area" in absent:
+            schema = schema.update_column("kegiatan", checks=[])
+        return schema
 
     class Config:
         strict = False  # extra source columns (penanggung_jawab, target, ...) are allowed

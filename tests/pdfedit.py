@@ -87,7 +87,9 @@ HIDE = {
     "0.05 pt": b"BT /FH 0.05 Tf %(x)g %(y)g Td (v) Tj ET",
     "clipped": b"0 0 1 1 re W n BT /FH 9 Tf %(x)g %(y)g Td (v) Tj ET",
     "transparent": b"/GH gs BT /FH 9 Tf %(x)g %(y)g Td (v) Tj ET",
-    "covered": b"BT /FH 9 Tf %(x)g %(y)g Td (v) Tj ET 1 1 1 rg %(x0)g %(y0)g 12 14 re f",
+    # white paint just over the glyph: larger, it would also erase the cell's ruling, which
+    # a reader would then see missing
+    "covered": b"BT /FH 9 Tf %(x)g %(y)g Td (v) Tj ET 1 1 1 rg %(x0)g %(y0)g 8 11 re f",
 }
 
 
@@ -102,7 +104,7 @@ def forge_marks(src: Path, dst: Path, marks: list[tuple[int, float, float]], how
                               pikepdf.Name.Font, pikepdf.Name.FH)
             page.add_resource(pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=0, CA=0),
                               pikepdf.Name.ExtGState, pikepdf.Name.GH)
-            snippet = HIDE[how] % {b"x": x, b"y": y, b"x0": x - 3, b"y0": y - 4}
+            snippet = HIDE[how] % {b"x": x, b"y": y, b"x0": x - 2, b"y0": y - 2.5}
             page.contents_coalesce()
             page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
             page.contents_add(pdf.make_stream(b"\nQ q " + snippet + b" Q"))

@@ -34,7 +34,7 @@ def test_one_bad_input_fails_the_batch_but_not_the_others(tmp_path):
     assert res.exit_code == 1
     assert "empty.pdf: empty file" in res.output
     assert "renamed.pdf: not a PDF" in res.output
-    assert "nolampiran.pdf: no ruled rencana-aksi table found" in res.output
+    assert "nolampiran.pdf: no rencana-aksi table in the decree (2 pages)" in res.output
     assert [p.name for p in out.iterdir() if p.is_dir()] == ["kpu-kabupaten-bengkayang-2023-29"]
 
 

@@ -122,3 +122,125 @@ def test_noisy_ocr_header_words_and_number_row():
     cmap = map_header(_scanned_header([(0, "PELAKSANAAN (BULAN)")], top, numbers))
     assert cmap.names[:5] == ("area_no", "area", "kegiatan", "sub_kegiatan", "indikator")
     assert len(cmap.schedule) == 12 and cmap.header_rows == 3
+
+
+def test_labels_wrapped_in_narrow_cells_are_still_the_months():
+    """A narrow cell wraps "Sep" into "Se" / "p" and "10" into "1" / "0" (joined with a space)."""
+    months = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agt", "Se p", "Ok t", "No v", "De s"]
+    cmap = map_header(_grid(["NO.", "AREA PERUBAHA N", "KEGIATAN", "SUB KEGIATAN",
+                             "INDIKATOR", *months, "KET."]))
+    assert cmap.names[1] == "area"
+    assert [c.name for c in cmap.schedule] == [f"bulan_{m:02d}" for m in range(1, 13)]
+    numbers = map_header(_two_row_grid(["NO", "KEGIATAN", "SUB KEGIATAN", "INDIKATOR"],
+                                       [*map(str, range(1, 10)), "1 0", "1 1", "1 2"]))
+    assert [c.name for c in numbers.schedule][-3:] == ["bulan_10", "bulan_11", "bulan_12"]
+
+
+def test_a_schedule_title_over_twelve_columns_names_them_in_order():
+    """Labels that are no month at all ("?", a stray mark) still sit under PELAKSANAAN."""
+    cmap = map_header(_two_row_grid(["NO", "KEGIATAN", "SUB KEGIATAN", "INDIKATOR"],
+                                    ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Ag",
+                                     "S", "?", "Nv", "Ds"]))
+    assert [c.name for c in cmap.schedule] == [f"bulan_{m:02d}" for m in range(1, 13)]
+
+
+def _sakip_grid(target_cells: list[str], with_months: bool = True) -> PageGrid:
+    """The header of a SAKIP Rencana Aksi (as fixtures/real/ lays it out) over one data row:
+    text columns spanning three header rows, quarterly targets under a title, and a JADWAL
+    of Trw I..IV over months 1..12. Header texts carry the text layer's stray spaces."""
+    text = ["SASARAN STRATEGIS", "INDIKATOR KINERJA SASARAN"]
+    after = ["PROGRAM dan KEGIATAN", "INDIKATOR KEGIATAN", "TARGET KEGIATAN", "RENCANA AKSI",
+             "A NGGARAN (RP.)", "P ENANGGUNG JAWAB"]
+    n = len(text) + 4 + len(after) + (12 if with_months else 0)
+    xs = tuple(float(10 * i) for i in range(n + 1))
+    cells: list[Cell] = []
+
+    def add(r, c, rs, cs, t):
+        cells.append(Cell(r, c, rs, cs, (xs[c], 10 * r, xs[c + cs], 10 * (r + rs)), t))
+
+    for i, t in enumerate(text):
+        add(0, i, 3, 1, t)
+    add(0, 2, 1, 4, "Target Kinerja Sasaran")
+    for q, t in enumerate(["Trw I", "T rw II", "T rw III", "T rw IV"]):
+        add(1, 2 + q, 2, 1, t)
+    for i, t in enumerate(after):
+        add(0, 6 + i, 3, 1, t)
+    if with_months:
+        add(0, 12, 1, 12, "J ADWAL KEGIATAN")
+        for q, t in enumerate(["Trw I", "T rw II", "T rw III", "Trw IV"]):
+            add(1, 12 + 3 * q, 1, 3, t)
+        for m in range(12):
+            add(2, 12 + m, 1, 1, {9: "1 0", 11: "1 2"}.get(m, str(m + 1)))
+    body = ["Sasaran", "Indikator sasaran", *target_cells, "Kegiatan", "Indikator",
+            "1 dokumen", "Rencana", "452.750.000,00", "Bidang"] + [""] * (12 if with_months else 0)
+    for c, t in enumerate(body):
+        add(3, c, 1, 1, t)
+    return PageGrid(page_no=1, bbox=(0, 0, xs[-1], 40), xs=xs,
+                    ys=(0.0, 10.0, 20.0, 30.0, 40.0), cells=tuple(cells))
+
+
+def test_sakip_plan_columns_are_named_by_meaning_and_never_fused():
+    cmap = map_header(_sakip_grid(["-", "-", "55,56 %", "-"]))
+    assert cmap.names[:12] == (
+        "sasaran", "indikator_sasaran", "target_tw1", "target_tw2", "target_tw3", "target_tw4",
+        "kegiatan", "indikator", "target", "rencana_aksi", "anggaran", "penanggung_jawab")
+    assert [c.name for c in cmap.schedule] == [f"bulan_{m:02d}" for m in range(1, 13)]
+    assert cmap.jadwal_satuan == "bulan" and cmap.header_rows == 3
+
+
+def test_quarter_columns_are_a_schedule_only_when_they_hold_marks():
+    marks = map_header(_two_row_grid(["NO", "KEGIATAN", "SUB KEGIATAN", "INDIKATOR"],
+                                     ["TW I", "TW II", "TW III", "TW IV"]))
+    assert marks.jadwal_satuan == "triwulan"
+    # twelve months beside them: the quarter columns are targets even when they show "-"
+    dashes = map_header(_sakip_grid(["-", "-", "-", "-"]))
+    assert "target_tw1" in dashes.names and not any(n.startswith("tw_") for n in dashes.names)
+    # values and no other schedule: targets, and a plan without a schedule is refused
+    with pytest.raises(HeaderNotRecognised):
+        map_header(_sakip_grid(["25%", "50%", "75%", "100%"], with_months=False))
+
+
+def test_header_repeated_mid_page_is_found():
+    grid = _sakip_grid(["-", "-", "55,56 %", "-"])
+    shifted = tuple(Cell(c.row + 4, c.col, c.rowspan, c.colspan,
+                         (c.bbox[0], c.bbox[1] + 40, c.bbox[2], c.bbox[3] + 40), c.text)
+                    for c in grid.cells)
+    twice = PageGrid(page_no=2, bbox=(0, 0, grid.xs[-1], 80), xs=grid.xs,
+                     ys=tuple(float(10 * r) for r in range(9)), cells=grid.cells + shifted)
+    cmap = map_header(twice)
+    assert cmap.header_rows == 3 and cmap.repeated == frozenset({4, 5, 6})
+
+
+def test_target_quarters_and_schedule_quarters_in_one_table():
+    """TARGET TW I..IV holding values beside WAKTU PELAKSANAAN TW I..IV holding ticks."""
+    top = ["NO", "SASARAN", "KEGIATAN", "INDIKATOR"]
+    n = len(top) + 8
+    xs = tuple(float(10 * i) for i in range(n + 1))
+    cells = [Cell(0, i, 2, 1, (xs[i], 0, xs[i + 1], 20), t) for i, t in enumerate(top)]
+    for g, title in enumerate(["TARGET", "WAKTU PELAKSANAAN"]):
+        c0 = len(top) + 4 * g
+        cells.append(Cell(0, c0, 1, 4, (xs[c0], 0, xs[c0 + 4], 10), title))
+        cells += [Cell(1, c0 + q, 1, 1, (xs[c0 + q], 10, xs[c0 + q + 1], 20), f"TW {roman}")
+                  for q, roman in enumerate(["I", "II", "III", "IV"])]
+    body = ["1", "Sasaran", "Keg", "Ind", "25%", "50%", "75%", "100%", "√", "-", "√", "-"]
+    cells += [Cell(2, c, 1, 1, (xs[c], 20, xs[c + 1], 30), t) for c, t in enumerate(body)]
+    cmap = map_header(PageGrid(page_no=1, bbox=(0, 0, xs[-1], 30), xs=xs,
+                               ys=(0.0, 10.0, 20.0, 30.0), cells=tuple(cells)))
+    assert cmap.names == ("no", "sasaran", "kegiatan", "indikator",
+                          "target_tw1", "target_tw2", "target_tw3", "target_tw4",
+                          "tw_1", "tw_2", "tw_3", "tw_4")
+    assert cmap.jadwal_satuan == "triwulan"
+
+
+def test_a_split_rows_tail_under_a_repeated_header_is_no_header_row():
+    """The tail of a row split by the break sits right under the repeated header; it starts
+    in lower case ("dalam kegiatan pemilu") and names a column word only by chance."""
+    grid = _grid(["NO.", "KEGIATAN", "SUB KEGIATAN", "INDIKATOR", *map(str, range(1, 13)), "KET."])
+    n = len(grid.xs) - 1
+    tail = (Cell(1, 2, 1, 1, (grid.xs[2], 10, grid.xs[3], 20), "dalam kegiatan pemilu"),
+            Cell(1, 3, 1, 1, (grid.xs[3], 10, grid.xs[4], 20), "dalam kegiatan pemilu"))
+    cells = tuple(c for c in grid.cells if c.row == 0) + tail + (
+        Cell(2, 0, 1, n, (0, 20, grid.xs[-1], 30), "data"),)
+    grid = PageGrid(page_no=9, bbox=(0, 0, grid.xs[-1], 30), xs=grid.xs,
+                    ys=(0.0, 10.0, 20.0, 30.0), cells=cells)
+    assert map_header(grid).header_rows == 1

@@ -189,7 +189,7 @@ def test_deeply_nested_objects_are_refused_cleanly(tmp_path):
     (raw / "tree.pdf").write_bytes(tiny_pdf(tree))
     res = renaksi(raw, "--out", tmp_path / "out", "-j", "2")
     for name in nested:
-        assert_one_clean_failure(res, f"{name}.pdf", "no ruled rencana-aksi table found")
+        assert_one_clean_failure(res, f"{name}.pdf", "no rencana-aksi table in the decree (1 page)")
     assert_one_clean_failure(res, "tree.pdf", "page cannot be read")
 
 

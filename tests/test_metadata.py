@@ -1,4 +1,8 @@
+import pytest
+
+from decree_pdf import Decree, build
 from extract.metadata import instansi_of, iso_date, read_metadata
+from extract.pipeline import run
 
 BODY = """KOMISI PEMILIHAN UMUM KABUPATEN ACEH BESAR
 KEPUTUSAN KOMISI INDEPENDEN PEMILIHAN KABUPATEN ACEH BESAR
@@ -57,3 +61,82 @@ def test_numeric_dates():
     m = read_metadata(["Ditetapkan di Sambas\npada tanggal 05-01-2023\nKETUA,\nNAMA"])
     assert (m.tempat_penetapan, m.tanggal_penetapan, m.penandatangan) == (
         "Sambas", "2023-01-05", "NAMA")
+
+
+# --- the decree's own number, in every form KPU prints it, from real PDFs -------------------
+
+NUMBERS = {  # printed NOMOR line(s) → (nomor, tahun, doc_id tail)
+    "plain": (("NOMOR 6 TAHUN 2024",), "6", 2024, "2024-6"),
+    "zero-padded": (("NOMOR 06 TAHUN 2024",), "06", 2024, "2024-06"),
+    "long": (("NOMOR 12/HK.03-Kpt/3310/Sek/II/2024",), "12/HK.03-Kpt/3310/Sek/II/2024", 2024,
+             "2024-12-hk-03-kpt-3310-sek-ii-2024"),
+    "long-kota": (("NOMOR 123/PP.04.1-Kpt/6172/KPU-Kot/I/2023",),
+                  "123/PP.04.1-Kpt/6172/KPU-Kot/I/2023", 2023,
+                  "2023-123-pp-04-1-kpt-6172-kpu-kot-i-2023"),
+    "colon": (("NOMOR : 12/HK.03-Kpt/3310/Sek/II/2024",), "12/HK.03-Kpt/3310/Sek/II/2024", 2024,
+              "2024-12-hk-03-kpt-3310-sek-ii-2024"),
+    "broken": (("NOMOR : 123/PP.04.1-Kpt/6172/KPU-", "Kot/I/2023"),
+               "123/PP.04.1-Kpt/6172/KPU-Kot/I/2023", 2023,
+               "2023-123-pp-04-1-kpt-6172-kpu-kot-i-2023"),
+}
+
+
+@pytest.mark.parametrize("body", [True, False], ids=["body", "lampiran-only"])
+@pytest.mark.parametrize("form", NUMBERS)
+def test_every_numbering_form_is_the_decrees_own(form, body, tmp_path):
+    printed, nomor, tahun, tail = NUMBERS[form]
+    pdf = build(tmp_path / f"{form}.pdf", Decree(nomor_lines=printed, year=tahun), body=body)
+    result = run(pdf)
+    m = result.meta
+    assert (m.nomor, m.tahun) == (nomor, tahun)  # never "7"/2017 from Mengingat
+    assert (m.instansi, m.tanggal_penetapan, m.penandatangan) == (
+        "KPU Kabupaten Klaten", f"{tahun}-02-10", "YOHANES ANTONIUS")
+    assert m.tentang == f"PENETAPAN RENCANA AKSI KEGIATAN REFORMASI BIROKRASI TAHUN {tahun}"
+    assert result.doc_id == f"kpu-kabupaten-klaten-{tail}"
+    assert m.warnings == ()
+
+
+def test_a_cited_regulations_number_is_never_taken(tmp_path):
+    """A title block without a readable number leaves nomor empty, with a warning: the
+    numbers in Menimbang, Mengingat and under the table belong to other regulations."""
+    pdf = build(tmp_path / "no-number.pdf", Decree(nomor_lines=("NOMOR",)))
+    m = run(pdf).meta
+    assert m.nomor is None and m.tahun == 2024  # the year still stands from the date
+    assert any(w.startswith("nomor:") for w in m.warnings)
+
+
+def test_lampiran_only_without_its_decrees_title_reads_the_plan_title(tmp_path):
+    """The Excel style: the plan title and the closing block are all the decree prints."""
+    pdf = build(tmp_path / "excel-like.pdf", Decree(year=2025), body=False, lampiran_block=False)
+    result = run(pdf)
+    m = result.meta
+    assert (m.instansi, m.nomor, m.tahun) == ("KPU Kabupaten Klaten", None, 2025)
+    assert (m.tanggal_penetapan, m.penandatangan) == ("2025-02-10", "YOHANES ANTONIUS")
+    assert result.doc_id == "kpu-kabupaten-klaten-2025"
+    assert [w.split(":")[0] for w in m.warnings] == ["nomor"]
+
+
+def test_years_that_disagree_leave_tahun_empty_with_a_warning():
+    text = ("KEPUTUSAN KOMISI PEMILIHAN UMUM KABUPATEN KLATEN\nNOMOR 12/HK.03-Kpt/3310/Sek/II/2024"
+            "\nTENTANG\nRENCANA AKSI TAHUN 2024\nKETUA,\nDitetapkan di Klaten\n"
+            "pada tanggal 3 Januari 2025\nKETUA,\nNAMA")
+    m = read_metadata([text])
+    assert m.nomor == "12/HK.03-Kpt/3310/Sek/II/2024" and m.tahun is None
+    assert any("2024" in w and "2025" in w for w in m.warnings if w.startswith("tahun:"))
+
+
+def test_a_plan_decreed_the_year_before_keeps_the_decrees_year():
+    text = ("KEPUTUSAN KPU KOTA SINGKAWANG\nNOMOR 40 TAHUN 2023\nTENTANG\n"
+            "RENCANA AKSI REFORMASI BIROKRASI TAHUN 2024\nKETUA,\nDitetapkan di Singkawang\n"
+            "pada tanggal 28 Desember 2023\nKETUA,\nNAMA")
+    m = read_metadata([text])
+    assert m.tahun == 2023 and any(w.startswith("tahun: the title") for w in m.warnings)
+
+
+def test_signature_split_by_a_page_break():
+    """Calc's closing block runs onto the next page after a footer and the repeated header."""
+    pages = ["Ditetapkan di Pontianak\npada tanggal 10 Februari 2024\nKETUA KOMISI PEMILIHAN UMUM\n"
+             "KOTA PONTIANAK,\nttd.\nHalaman 7", "SUPRIYADI\nSalinan sesuai dengan aslinya"]
+    m = read_metadata(pages)
+    assert (m.penandatangan, m.jabatan_penandatangan) == (
+        "SUPRIYADI", "KETUA KOMISI PEMILIHAN UMUM KOTA PONTIANAK")

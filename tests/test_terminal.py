@@ -82,8 +82,9 @@ def test_document_text_is_never_markup(tmp_path):
     shutil.copy(WORD, raw / "baik.pdf")
     code, text = extract(raw, "--out", tmp_path / "out", "-j", "1")
     assert code == 1
-    assert ("✗ kepala.pdf p.1: header not recognised as a rencana-aksi table (found: NO. [/]; "
-            "KEGIATAN [/]; INDIKATOR [bold]x[/bold]; SUB KEGIATAN [red]; KET. [/)") in text
+    assert ("✗ kepala.pdf p.1: schedule columns (months 1-12 or TW I-IV) not found; the table "
+            "header reads: NO. [/] | KEGIATAN [/] | INDIKATOR [bold]x[/bold] | SUB KEGIATAN "
+            "[red] | KET. [/ → renaksi review ") in text
     assert "✓ baik.pdf" in text and (tmp_path / "out" / "rencana_aksi.parquet").exists()
 
 

@@ -187,6 +187,11 @@ def test_line_end_hyphens(line, next_line, joined):
     ("Ke", "lembagaan", {"ke"}, "Kelembagaan"),  # a short word may begin a longer one
     ("Terlaksan", "a", {"a"}, "Terlaksana"),  # ... or end one
     ("disharmonis", "dengan", {"dengan"}, "disharmonis dengan"),
+    # words of the language the document uses once, at a full line's end and start: apart
+    ("2.Menyempurnakan/mengubah", "berbagai", set(), "2.Menyempurnakan/mengubah berbagai"),
+    ("Setiap", "triwulan", set(), "Setiap triwulan"),
+    # pieces of no word that make one, though the piece at a page's top looked whole
+    ("Organisasi/Kele", "mbagaan", {"mbagaan"}, "Organisasi/Kelembagaan"),
 ])
 def test_cut_words(line, next_line, lexicon, joined):
     # the line is full and the two pieces could not share one line of the column
@@ -207,6 +212,19 @@ def _cell(*lines: str) -> list[list[Char]]:
 def test_words_cut_over_three_lines(lines, text):
     width = 5 * max(len(line) for line in lines)
     assert cell_text(_cell(*lines), width) == text
+
+
+@pytest.mark.parametrize("style,column,text", [
+    # the AREA cell runs past a page break inside "Kelembagaan"
+    ("singkawang-2023-word-a4-times-s101", "area", "Penataan Organisasi/Kelembagaan"),
+    # a full line ends "…/mengubah" and the next starts "berbagai": two words
+    ("bengkayang-2023-word-triwulan-s101", "kegiatan",
+     "2.Menyempurnakan/mengubah berbagai peraturan"),
+])
+def test_words_at_line_and_page_breaks(style, column, text):
+    texts = extracted(style).table[column]
+    assert texts.str.contains(text, regex=False).any()
+    assert not texts.str.contains("Kele mbagaan|mengubahberbagai").any()
 
 
 def test_a_line_with_room_left_is_not_a_cut():
