@@ -5,8 +5,17 @@ worker, so each worker starts with the pipeline's libraries loaded and their fir
 set-up done (pandera registers its pandas backends and builds the schema on the first
 validation; the reference tables are read on the first area and region looked up), instead of paying
 that again in every worker it forks.
+
+pandera imports hypothesis whenever it is installed (a quarter of a second), only to offer
+strategies that generate test data; renaksi validates and never generates, so the
+forkserver, a process of renaksi's own, marks it absent, as it is where only `make extract`
+ran.
 """
 from __future__ import annotations
+
+import sys
+
+sys.modules.setdefault("hypothesis", None)  # type: ignore[arg-type]
 
 from . import batch, pipeline, write  # noqa: F401  (loaded for the workers)
 from .model import ColumnMap
