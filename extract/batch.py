@@ -342,7 +342,9 @@ def _in_processes(inputs: Sequence[Input], out: Path, settings: Settings, jobs: 
     if not inputs:
         return
     ctx = _context()
-    pending = deque(inputs)
+    # Largest first when several run at once: the batch then ends with small decrees, not
+    # one worker left alone on a long one while the other cores idle.
+    pending = deque(sorted(inputs, key=_size, reverse=True) if jobs > 1 else inputs)
     workers: list[_Worker] = []
     try:
         while pending or any(w.item for w in workers):
@@ -375,6 +377,13 @@ def _in_processes(inputs: Sequence[Input], out: Path, settings: Settings, jobs: 
                 _kill(worker, out)
             else:
                 _stop(worker)
+
+
+def _size(item: Input) -> int:
+    try:
+        return item.path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _start(ctx: mp.context.BaseContext, out: Path, settings: Settings, review: bool) -> _Worker:
