@@ -41,6 +41,9 @@ def main() -> int:
     load = os.getloadavg()[0]
     print(f"renaksi benchmark: {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"load average {load:.2f} at the start; best of {args.repeat} runs per figure")
+    if load > 0.5:
+        print("(the machine is busy: wall times, --jobs 2 above all, come out slower than on "
+              "an idle one)")
     print("× floor: seconds over the floor's (PDFium reading every character box and path "
           "object); cold figures over its cold process, warm ones over its warm read\n")
 
@@ -73,7 +76,7 @@ def main() -> int:
     assert isinstance(per_floor, Timing) and isinstance(per_renaksi, Timing)
     b = batch(args.batch, args.repeat)
     n = args.batch
-    print(f"\nbatch: {n} distinct born-digital decrees (tests/pdfs){'':4} seconds  × floor")
+    print(f"\nbatch: {n} born-digital decrees, distinct files (tests/pdfs)  seconds  × floor")
     print(_row(f"floor, warm, the {n} files", per_floor.warm, per_floor.warm))
     print(_row("renaksi pipeline, warm worker, per decree", per_renaksi.warm / n,
                per_floor.warm / n))
