@@ -3,8 +3,9 @@
 Importing this module is its whole purpose: the forkserver imports it before it forks any
 worker, so each worker starts with the pipeline's libraries loaded and their first-use
 set-up done (pandera registers its pandas backends and builds the schema on the first
-validation; the reference tables are read on the first area and region looked up), instead of paying
-that again in every worker it forks.
+validation; the reference tables are read on the first area and region looked up; Sastrawi's
+dictionary on the first line break weighed), instead of paying that again in every worker
+it forks.
 
 pandera imports hypothesis whenever it is installed (a quarter of a second), only to offer
 strategies that generate test data; renaksi validates and never generates, so the
@@ -21,8 +22,10 @@ from . import batch, pipeline, write  # noqa: F401  (loaded for the workers)
 from .model import ColumnMap
 from .normalise import normalise
 from .reference import area_kode, region_of
+from .text import two_words
 from .validate import validate
 
 validate(normalise([], ColumnMap((), "bulan", 1, 0), "warm"))
 area_kode("Manajemen Perubahan")
 region_of("KPU Kota Singkawang")
+two_words("mengubah", "berbagai")
