@@ -5,8 +5,9 @@ a PDF that hangs inside the parser's C code can only be stopped by killing its p
 that exhausts memory aborts the process it is in, and a worker's memory is capped. A killed
 pool worker would take a pool down with it; our killed worker is simply replaced. Workers
 stay warm across decrees (libraries loaded, caches filled), and come from a forkserver that
-has already imported the pipeline, so even a replacement costs a fork, not a fresh
-interpreter.
+has already imported the pipeline and done its first-use set-up (``warm``), so even a
+replacement costs a fork, not a fresh interpreter. The forkserver starts as soon as one input
+needs extracting, so it loads while this process is still hashing the others.
 
 A worker is a child of the forkserver, which exits when the batch's process does; each
 worker asks the kernel to kill it when that happens (PR_SET_PDEATHSIG), so even a batch
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import json
 import multiprocessing as mp
 import os
 import resource
@@ -27,16 +27,17 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TypeVar
 
-from . import __version__
+from . import catalog, version
 from .errors import BrokenPdf, ExtractTimeout, RenaksiError
 from .intake import open_input
 from .settings import Settings
 from .identity import digests, held_of
-from .write import DOKUMEN, SUMS, Placement, list_copy, recover, source_path, verify_sums
+from .write import Placement, list_copy, recover, source_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +102,12 @@ class Existing:
 
 def extract_all(inputs: Sequence[Input], out: Path, settings: Settings, *, jobs: int,
                 timeout: float, force: bool, on_outcome: OnOutcome, review: bool = False,
-                on_pages: OnPages | None = None) -> None:
+                on_pages: OnPages | None = None,
+                on_extracting: Callable[[], None] | None = None) -> None:
     """Skip inputs already extracted by this version into intact folders (and reviewed, when
     asked), then extract the rest in worker processes; ``on_pages`` hears each scanned page
-    a worker has read.
+    a worker has read. ``on_extracting`` is called once, as soon as some input needs
+    extracting: the workers' start-up and work then leave this process idle for a while.
 
     A folder whose files no longer match its SHA256SUMS is extracted again from its source
     when that is among ``inputs``. KeyboardInterrupt (Ctrl-C, or SIGTERM as the CLI maps
@@ -126,17 +129,22 @@ def extract_all(inputs: Sequence[Input], out: Path, settings: Settings, *, jobs:
             on_outcome(Failed(item.name, exc.line(item.name)))
             continue
         listed = existing.paths.get(digest, frozenset()) if digest in done else None
-        if listed is None:
-            todo.append(item)
-        elif source_path(item.path, out) in listed:
+        placement = None
+        if listed is not None and source_path(item.path, out) in listed:
             on_outcome(Skipped(item.name, done[digest]))
-        else:  # the same bytes under another name: list it, its rows are known
+            continue
+        if listed is not None:  # the same bytes under another name: list it, its rows are known
             placement = list_copy(out, done[digest], item.path, digest)
-            if placement is None:
-                todo.append(item)
-            else:
-                twin = Path(min(listed)).name if listed else None
-                on_outcome(Skipped(item.name, placement.folder.name, placement, twin))
+        if placement is not None:
+            twin = Path(min(listed)).name if listed else None
+            on_outcome(Skipped(item.name, placement.folder.name, placement, twin))
+            continue
+        if not todo:  # the forkserver loads the pipeline while the other inputs are hashed
+            _context()
+            forkserver.ensure_running()
+            if on_extracting is not None:
+                on_extracting()
+        todo.append(item)
     stale = _stale_note(existing, out)
     repairs = {sha: f"replaces {doc_id}/, which was damaged: {why}"
                for sha, (doc_id, why) in existing.damaged.items()}
@@ -156,31 +164,29 @@ def sha256_of(path: Path) -> str:
 
 def index_outputs(out: Path) -> Existing:
     """Decree folders of ``out`` by source sha256: intact ones written by this renaksi
-    version (older ones rerun), and damaged ones with what is wrong."""
+    version (older ones rerun), and damaged ones with what is wrong. Folders unchanged since
+    the combined tables were built are taken from the catalog, not hashed again."""
     verified: dict[str, str] = {}
     damaged: dict[str, tuple[str, str]] = {}
     by_source: dict[str, str] = {}
     paths: dict[str, frozenset[str]] = {}
-    # hidden folders are writers' temporary or swapped-out ones, never data
-    for doc in sorted(p for p in Path(out).glob(f"*/{DOKUMEN}") if not p.parent.name.startswith(".")):
-        try:
-            meta = json.loads(doc.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+    if not Path(out).is_dir():
+        return Existing(verified, damaged, by_source, paths)
+    for name, folder in catalog.scan(out, catalog.load(out)).items():
+        meta = folder.record
+        if meta is None:
             continue  # unreadable record: nothing to skip, nothing to repair from
-        if not isinstance(meta, dict):
-            continue
         sources = sorted(digests(meta))
         if isinstance(meta.get("source_path"), str):
-            by_source[meta["source_path"]] = doc.parent.name
-        problem = verify_sums(doc.parent)
-        if problem is None and meta.get("renaksi_version") == __version__:
-            verified.update((d, doc.parent.name) for d in sources)
-            held = held_of(meta, doc.parent.name)
+            by_source[meta["source_path"]] = name
+        if folder.sums is None and meta.get("renaksi_version") == version():
+            verified.update((d, name) for d in sources)
+            held = held_of(meta, name)
             for d in sources:
                 paths[d] = frozenset(s.path for s in held.sources if s.sha256 == d) if held \
                     else frozenset()
-        elif problem is not None and (doc.parent / SUMS).exists():
-            damaged.update((d, (doc.parent.name, problem)) for d in sources)
+        elif folder.sums is not None and folder.has_sums:
+            damaged.update((d, (name, folder.sums)) for d in sources)
     return Existing(verified, damaged, by_source, paths)
 
 
@@ -293,7 +299,7 @@ def _become_worker() -> None:
 
 def _context() -> mp.context.BaseContext:
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["extract.batch", "extract.pipeline", "extract.write"])
+    ctx.set_forkserver_preload(["extract.warm"])
     return ctx
 
 
@@ -336,7 +342,9 @@ def _in_processes(inputs: Sequence[Input], out: Path, settings: Settings, jobs: 
     if not inputs:
         return
     ctx = _context()
-    pending = deque(inputs)
+    # Largest first when several run at once: the batch then ends with small decrees, not
+    # one worker left alone on a long one while the other cores idle.
+    pending = deque(sorted(inputs, key=_size, reverse=True) if jobs > 1 else inputs)
     workers: list[_Worker] = []
     try:
         while pending or any(w.item for w in workers):
@@ -369,6 +377,13 @@ def _in_processes(inputs: Sequence[Input], out: Path, settings: Settings, jobs: 
                 _kill(worker, out)
             else:
                 _stop(worker)
+
+
+def _size(item: Input) -> int:
+    try:
+        return item.path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _start(ctx: mp.context.BaseContext, out: Path, settings: Settings, review: bool) -> _Worker:

@@ -5,6 +5,8 @@ the batch goes on; scheduling lives in ``batch``. Exit status: 0 all ok, 1 some 
 """
 from __future__ import annotations
 
+import atexit
+import gc
 import glob
 import os
 import shlex
@@ -35,6 +37,14 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 # markup: "SK [final] 2023.pdf" is printed as it is and "[/]" in a header cannot raise.
 console = Console(highlight=False, soft_wrap=True, emoji=False)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+
+def main() -> None:
+    """The `renaksi` command. At its exit the interpreter's last garbage collection would walk
+    every object pandas, pyarrow and DuckDB made (a fifth of a second); nothing among them
+    needs collecting then, so they are frozen out of it."""
+    atexit.register(gc.freeze)
+    app()
 
 
 def shown(text: object) -> str:
@@ -105,7 +115,6 @@ def extract(
     says what was left undone.
     """
     from .batch import extract_all
-    from .combine import combine
     from .write import is_extract_output, own_folder
 
     files, missing = expand(paths)
@@ -148,10 +157,12 @@ def extract(
 
                 extract_all(files, out, Settings(password=password, ocr=ocr), jobs=jobs,
                             timeout=timeout, force=force, on_outcome=report, review=review,
-                            on_pages=pages)
+                            on_pages=pages, on_extracting=_load_combine_meanwhile)
         except KeyboardInterrupt:
             interrupted = True
         try:
+            from .combine import combine
+
             combined = combine(out)
         except RenaksiError as exc:  # the decree folders are written; only the combined tables failed
             say("✗", "red", exc, to=err_console)
@@ -173,6 +184,20 @@ def extract(
     if len(files) > 1:
         _print_summary(tally)
     raise typer.Exit(1 if tally["failed"] else 0)
+
+
+def _load_combine_meanwhile() -> None:
+    """Import the combined tables' libraries in the background while the workers extract:
+    this process waits for them anyway, and the import then costs no time after they finish."""
+    def load() -> None:
+        try:
+            from .combine import load_libraries
+
+            load_libraries()
+        except Exception:  # the import is done again where it is needed, and fails there
+            pass
+
+    threading.Thread(target=load, name="load-combine").start()
 
 
 @contextmanager

@@ -1,84 +1,91 @@
 """All per-decree outputs under one folder as one set of tables, so a single query spans plans.
 
-Rebuilt from scratch on every call: the per-decree folders are the truth and the combined
-tables are a cache of them, so there is no merge state to go stale. Reads parquet only
-(never the per-decree CSVs) to stay fast over hundreds of decrees.
+The per-decree folders are the truth and the combined tables a cache of them, brought up to
+date after every run by reading only what changed. The catalog (``catalog.CATALOG``, committed
+with the tables) says which folders changed since the tables were built and where every other
+decree's rows sit in them: those rows are taken from the tables already written (the very
+bytes, for the CSV files), a changed decree's rows replace its old ones, and a run that
+changed nothing writes nothing. The Parquet and CSV files come out exactly as a rebuild from
+every folder would write them; in renaksi.duckdb, a replaced decree's rows are stored after
+the others (a SQL table has no order: ``ORDER BY doc_id, row_no`` gives the plan's). Whenever
+reuse cannot give that result (no catalog, a combined file that is not what was written, the
+union of extra columns changed), every folder is read again. Reads parquet only (never the
+per-decree CSVs) to stay fast over hundreds of decrees. pyarrow, pandas and DuckDB are loaded
+only when there is something to read or write.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from functools import partial
+import shutil
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
-
+from extract import catalog
 from extract.errors import NotExtracted, OutputError, RenaksiError
 from extract.model import MONTHS
 from extract.write import (SUMS, commit, leftovers, out_dir_lock, recover, recover_locked,
                            source_path, verify_sums)
 
-RENCANA_AKSI_SCHEMA = pa.schema(
-    [
-        ("doc_id", pa.string()),
-        ("row_no", pa.int64()),
-        ("area_no", pa.int64()),
-        ("area", pa.string()),
-        ("area_kode", pa.string()),
-        ("kegiatan", pa.string()),
-        ("sub_kegiatan", pa.string()),
-        ("indikator", pa.string()),
-        *((b, pa.bool_()) for b in MONTHS),
-        ("jadwal_satuan", pa.string()),
-        ("keterangan", pa.string()),
-        ("halaman_awal", pa.int64()),
-        ("halaman_akhir", pa.int64()),
-    ]
-)
+if TYPE_CHECKING:
+    import pyarrow as pa
 
-# halaman_lampiran ([first, last]) becomes two int columns; validasi (a nested summary) is
-# kept whole as a JSON string; jumlah_ditolak is added here from ditolak.csv so summaries
-# need not parse validasi, whose inner layout is the pipeline's business.
-DOKUMEN_SCHEMA = pa.schema(
-    [
-        ("doc_id", pa.string()),
-        ("source_file", pa.string()),
-        ("sha256", pa.string()),
-        ("instansi", pa.string()),
-        ("jenis", pa.string()),
-        ("wilayah", pa.string()),
-        ("provinsi", pa.string()),
-        ("kode_wilayah", pa.string()),
-        ("nomor", pa.string()),
-        ("tahun", pa.int64()),
-        ("tanggal_penetapan", pa.string()),
-        ("tempat_penetapan", pa.string()),
-        ("tentang", pa.string()),
-        ("penandatangan", pa.string()),
-        ("jabatan_penandatangan", pa.string()),
-        ("halaman", pa.int64()),
-        ("halaman_lampiran_awal", pa.int64()),
-        ("halaman_lampiran_akhir", pa.int64()),
-        ("jumlah_baris", pa.int64()),
-        ("jumlah_ditolak", pa.int64()),
-        ("metode", pa.string()),
-        ("validasi", pa.string()),
-        ("renaksi_version", pa.string()),
-        ("extracted_at", pa.string()),
-    ]
-)
-
-JADWAL_SCHEMA = pa.schema([("doc_id", pa.string()), ("row_no", pa.int64()), ("bulan", pa.int64())])
-
+# (column, pyarrow type) of the contract's tables; the pyarrow schemas are RENCANA_AKSI_SCHEMA,
+# DOKUMEN_SCHEMA and JADWAL_SCHEMA, built when first used.
+_COLUMNS = {
+    "RENCANA_AKSI_SCHEMA": (
+        ("doc_id", "string"), ("row_no", "int64"), ("area_no", "int64"), ("area", "string"),
+        ("area_kode", "string"), ("kegiatan", "string"), ("sub_kegiatan", "string"),
+        ("indikator", "string"), *((b, "bool_") for b in MONTHS), ("jadwal_satuan", "string"),
+        ("keterangan", "string"), ("halaman_awal", "int64"), ("halaman_akhir", "int64"),
+    ),
+    # halaman_lampiran ([first, last]) becomes two int columns; validasi (a nested summary) is
+    # kept whole as a JSON string; jumlah_ditolak is added here from ditolak.csv so summaries
+    # need not parse validasi, whose inner layout is the pipeline's business.
+    "DOKUMEN_SCHEMA": (
+        ("doc_id", "string"), ("source_file", "string"), ("sha256", "string"),
+        ("instansi", "string"), ("jenis", "string"), ("wilayah", "string"), ("provinsi", "string"),
+        ("kode_wilayah", "string"), ("nomor", "string"), ("tahun", "int64"),
+        ("tanggal_penetapan", "string"), ("tempat_penetapan", "string"), ("tentang", "string"),
+        ("penandatangan", "string"), ("jabatan_penandatangan", "string"), ("halaman", "int64"),
+        ("halaman_lampiran_awal", "int64"), ("halaman_lampiran_akhir", "int64"),
+        ("jumlah_baris", "int64"), ("jumlah_ditolak", "int64"), ("metode", "string"),
+        ("validasi", "string"), ("renaksi_version", "string"), ("extracted_at", "string"),
+    ),
+    "JADWAL_SCHEMA": (("doc_id", "string"), ("row_no", "int64"), ("bulan", "int64")),
+}
+TABLES = ("rencana_aksi", "dokumen", "jadwal")
 DUCKDB_NAME = "renaksi.duckdb"
 # Storage format of renaksi.duckdb: the one DuckDB 1.0 introduced, which every later release
 # (1.x, 2.x) still opens; DuckDB 2.x's own default cannot be opened by 1.x.
 DUCKDB_STORAGE = "v1.0.0"
+
+
+def __getattr__(name: str) -> object:
+    if name in _COLUMNS:
+        return _schema(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@cache
+def _schema(name: str) -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([(column, getattr(pa, typ)()) for column, typ in _COLUMNS[name]])
+
+
+def load_libraries() -> None:
+    """Import what writing the combined tables needs (pyarrow, pandas for the CSV files,
+    DuckDB), e.g. in the background while the decrees are being extracted."""
+    import duckdb  # noqa: F401
+    import pandas  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+
+    _schema("RENCANA_AKSI_SCHEMA")
 
 
 class UnreadableDecree(RenaksiError):
@@ -115,32 +122,33 @@ class CombinedPaths:
 
 
 def combine(out_dir: Path) -> CombinedPaths:
-    """Rebuild the combined tables and the DuckDB file from every decree folder in ``out_dir``.
+    """Bring the combined tables and the DuckDB file of ``out_dir`` up to date with its decree
+    folders, reading only the folders that changed since they were last built.
 
     Under the folder's lock, so a decree being swapped in by another run is read whole or
     not at all, and committed as one transaction (``write.commit``): after a full disk or a
-    kill the seven files are all the earlier ones or all the new ones. What killed runs
-    left is cleaned first (``write.recover``).
+    kill the combined files and the catalog are all the earlier ones or all the new ones.
+    What killed runs left is cleaned first (``write.recover``).
     """
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with out_dir_lock(out_dir):
             recover_locked(out_dir)
-            return _rebuild(out_dir)
+            return _update(out_dir)
     except OSError as exc:
         raise OutputError(f"cannot write the combined tables in {out_dir} "
                           f"({exc.strerror or exc}); earlier ones are left as they were") from None
 
 
 def decree_folders(out_dir: Path) -> tuple[list[Decree], list[Skipped]]:
-    """Every decree folder of ``out_dir`` that can be combined, and every other folder with
-    the reason it cannot (damaged, incomplete, off-contract, a second copy of a doc_id).
-    Hidden folders are writers' temporary ones, never data."""
+    """Every decree folder of ``out_dir`` that can be combined, read from disk, and every
+    other folder with the reason it cannot (damaged, incomplete, off-contract, a second copy
+    of a doc_id)."""
     decrees: list[Decree] = []
     skipped: list[Skipped] = []
     seen: set[str] = set()
-    for folder in sorted(p for p in out_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+    for folder in catalog.decree_folders(out_dir):
         # folders without SHA256SUMS (older renaksi, other tools) are read as they are
         problem = verify_sums(folder) if (folder / SUMS).exists() else None
         try:
@@ -165,23 +173,315 @@ def combined_tables(decrees: list[Decree]) -> dict[str, pa.Table]:
             "jadwal": jadwal(rencana_aksi)}
 
 
-def _rebuild(out_dir: Path) -> CombinedPaths:
-    import duckdb
+# -- bringing the combined tables up to date --------------------------------------------
 
-    decrees, skipped = decree_folders(out_dir)
-    tables = combined_tables(decrees)
+@dataclass(frozen=True, slots=True)
+class _Member:
+    """A decree of the new tables: its folder as scanned, and its rows where they come from."""
+
+    name: str
+    folder: catalog.Folder
+    old: int | None  # its place among the decrees of the tables already written, when reused
+    decree: Decree | None = None  # read from disk (a new or changed folder)
+
+
+def _update(out_dir: Path) -> CombinedPaths:
+    known = catalog.load(out_dir)
+    scanned = catalog.scan(out_dir, known)
+    members: list[_Member] = []
+    skipped: list[Skipped] = []
+    seen: set[str] = set()
+    before = known.tables if _known_tables(known.tables) else {}
+    old_places = {entry[0]: i for i, entry in enumerate(before.get("decrees", ()))}
+    for name, folder in scanned.items():
+        unchanged = known.folders.get(name) is folder
+        decree = None
+        if not _known(folder.combined):  # new or changed: read it
+            info, decree = _read_for_combine(out_dir / name, folder)
+            folder = scanned[name] = replace(folder, combined=info)
+        info = folder.combined
+        if info.get("reason"):
+            skipped.append(Skipped(out_dir / name, str(info["reason"])))
+            continue
+        if info["doc_id"] in seen:
+            skipped.append(Skipped(out_dir / name, f"duplicate doc_id {info['doc_id']}"))
+            continue
+        seen.add(str(info["doc_id"]))
+        members.append(_Member(name, folder, old_places.get(name) if unchanged else None, decree))
+    schema = _union([m.folder.combined["extras"] for m in members])
+    old_files = _intact_files(out_dir, before) if before.get("schema") == schema else None
+    if old_files is None:  # nothing to build on: every decree is read from its folder
+        members = [replace(m, old=None) for m in members]
+    elif [m.old for m in members] == list(range(len(old_places))):  # nothing changed
+        _rewrite_catalog(out_dir, scanned, before, known)
+        return _paths(out_dir, members, skipped)
+    members = [m if m.old is not None or m.decree else replace(m, decree=read_decree(out_dir / m.name))
+               for m in members]
+    files, tables = _files(out_dir, members, old_files, before)
+    tables["schema"] = schema
+    files[catalog.CATALOG] = lambda path: path.write_text(catalog.dumps(scanned, tables),
+                                                          encoding="utf-8")
+    _commit(out_dir, files)
+    return _paths(out_dir, members, skipped)
+
+
+_INFO = {"doc_id": str, "rows": int, "extras": list, "dokumen": dict, "own_rows": bool}
+
+
+def _known(info: object) -> bool:
+    """What the catalog says of a folder has the shape ``_read_for_combine`` gives it (the
+    catalog is a file like any other: nothing in it is trusted further than that)."""
+    if not isinstance(info, dict):
+        return False
+    if "reason" in info:
+        return isinstance(info["reason"], str)
+    return all(isinstance(info.get(key), typ) for key, typ in _INFO.items())
+
+
+def _known_tables(tables: object) -> bool:
+    """The catalog's record of the combined files has the shape ``_files`` gives it."""
+    try:
+        return (isinstance(tables["digests"], dict) and isinstance(tables["schema"], list)
+                and all(isinstance(tables["csv"][n]["header"], int) for n in ("rencana_aksi", "jadwal"))
+                and all(len(e) == 7 and isinstance(e[0], str) and isinstance(e[1], str)
+                        and all(isinstance(n, int) for n in e[2:6]) for e in tables["decrees"]))
+    except (KeyError, TypeError, IndexError):
+        return False
+
+
+def _read_for_combine(folder: Path, scanned: catalog.Folder) -> tuple[dict, Decree | None]:
+    """What the catalog keeps of a folder for ``combine`` ({"reason"} when it cannot be
+    combined), and the decree as read."""
+    try:
+        # folders without SHA256SUMS (older renaksi, other tools) are read as they are
+        if scanned.has_sums and scanned.sums:
+            raise UnreadableDecree(scanned.sums, folder)
+        decree = read_decree(folder)
+    except UnreadableDecree as exc:
+        return {"reason": exc.msg}, None
+    extras = [[f.name, str(f.type)] for f in decree.table.schema
+              if f.name not in _schema("RENCANA_AKSI_SCHEMA").names]
+    return {"doc_id": decree.doc_id, "rows": decree.table.num_rows, "extras": extras,
+            "dokumen": decree.dokumen, "own_rows": _rows_named(decree.table, decree.doc_id)}, decree
+
+
+def _rows_named(table: pa.Table, doc_id: str) -> bool:
+    """Every row carries the decree's own doc_id (so DuckDB can find them by it)."""
+    import pyarrow.compute as pc
+
+    return set(pc.unique(table.column("doc_id")).to_pylist()) <= {doc_id}
+
+
+def _union(extras: Iterable[Sequence[Sequence[str]]]) -> list[list[str]]:
+    """The extra columns of ``concat_rencana_aksi``'s schema, as [name, type] pairs: in order
+    of first appearance, a type when every decree agrees on it, else string."""
+    types: dict[str, set[str]] = {}
+    for columns in extras:
+        for name, typ in columns:
+            found = types.setdefault(name, set())
+            if typ != "null":
+                found.add(typ)
+    return [[name, next(iter(t)) if len(t) == 1 else "string"] for name, t in types.items()]
+
+
+def _intact_files(out_dir: Path, before: Mapping) -> dict[str, bytes] | None:
+    """The bytes of the combined files as the catalog says they were written, or None when
+    one is missing or differs (edited, damaged): then nothing is taken from them."""
+    digests = before.get("digests")
+    if not isinstance(digests, dict):
+        return None
+    found = {}
+    for name, digest in digests.items():
+        try:
+            data = (out_dir / name).read_bytes() if name != DUCKDB_NAME else None
+            actual = hashlib.sha256(data).hexdigest() if data is not None else _sha256(out_dir / name)
+        except OSError:
+            return None
+        if actual != digest:
+            return None
+        found[name] = data if data is not None else b""
+    return found
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _files(out_dir: Path, members: list[_Member], old: Mapping[str, bytes] | None,
+           before: Mapping) -> tuple[dict[str, Callable[[Path], None]], dict]:
+    """The writers of the seven combined files, and the catalog's record of them."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    old_decrees = before.get("decrees", []) if old is not None else []
+    old_table = pq.read_table(pa.BufferReader(old["rencana_aksi.parquet"])) if old else None
+    ra_starts = _starts(e[2] for e in old_decrees)
+    parts = []
+    for m in members:
+        if m.old is not None and old_table is not None:
+            parts.append(old_table.slice(ra_starts[m.old], old_decrees[m.old][2]))
+        else:
+            assert m.decree is not None
+            parts.append(m.decree.table)
+    rencana_aksi = concat_rencana_aksi(parts) if old is None else \
+        _concat_conformed(parts, old_table.schema)
+    dokumen = dokumen_table([m.folder.combined["dokumen"] for m in members])
+    jadwal_table = jadwal(rencana_aksi)
+    tables = {"rencana_aksi": rencana_aksi, "dokumen": dokumen, "jadwal": jadwal_table}
+    counts = {"rencana_aksi": [p.num_rows for p in parts],
+              "jadwal": [old_decrees[m.old][3] if m.old is not None else _marked(p)
+                         for m, p in zip(members, parts)]}
+    record: dict = {"digests": {}, "csv": {}}
     files: dict[str, Callable[[Path], None]] = {}
     for name, table in tables.items():
-        files[f"{name}.parquet"] = partial(pq.write_table, table)
-        files[f"{name}.csv"] = partial(_write_csv, table)
-    db = out_dir / DUCKDB_NAME
-    files[db.name] = partial(_write_duckdb, tables)
+        files[f"{name}.parquet"] = _digested(record, f"{name}.parquet",
+                                             lambda path, t=table: pq.write_table(t, path))
+        csv, csv_record = _csv(name, table, counts.get(name), members, old, before, old_decrees)
+        record["csv"][name] = csv_record
+        files[f"{name}.csv"] = _digested(record, f"{name}.csv", lambda path, b=csv: path.write_bytes(b))
+    files[DUCKDB_NAME] = _digested(record, DUCKDB_NAME, _duckdb_writer(
+        out_dir, tables, members, counts, old, old_decrees))
+    csv_lengths = {name: r.pop("lengths") for name, r in record["csv"].items() if "lengths" in r}
+    record["decrees"] = [
+        [m.name, m.folder.combined["doc_id"], counts["rencana_aksi"][i], counts["jadwal"][i],
+         csv_lengths["rencana_aksi"][i], csv_lengths["jadwal"][i], m.folder.combined["own_rows"]]
+        for i, m in enumerate(members)]
+    return files, record
+
+
+def _starts(lengths: Iterable[int]) -> list[int]:
+    out, at = [], 0
+    for n in lengths:
+        out.append(at)
+        at += n
+    return out
+
+
+def _concat_conformed(parts: list[pa.Table], schema: pa.Schema) -> pa.Table:
+    """``concat_rencana_aksi`` when the union of columns is known to be ``schema``."""
+    import pyarrow as pa
+
+    conformed = [p if p.schema.equals(schema) else pa.Table.from_arrays(
+        [p.column(f.name).cast(f.type) if f.name in p.column_names else pa.nulls(p.num_rows, f.type)
+         for f in schema], schema=schema) for p in parts]
+    return pa.concat_tables(conformed) if conformed else schema.empty_table()
+
+
+def _marked(part: pa.Table) -> int:
+    """Rows a decree gives the jadwal table: its scheduled months."""
+    import pyarrow.compute as pc
+
+    return sum(int(pc.sum(pc.fill_null(part.column(b), False).cast("int64")).as_py() or 0)
+               for b in MONTHS)
+
+
+def _digested(record: dict, name: str, fill: Callable[[Path], None]) -> Callable[[Path], None]:
+    """``fill``, then the sha256 of what it wrote into ``record["digests"]``."""
+    def write(path: Path) -> None:
+        fill(path)
+        record["digests"][name] = _sha256(path)
+    return write
+
+
+def _csv(name: str, table: pa.Table, counts: list[int] | None, members: list[_Member],
+         old: Mapping[str, bytes] | None, before: Mapping, old_decrees: list) -> tuple[bytes, dict]:
+    """The CSV file of ``table`` as ``pandas.DataFrame.to_csv`` writes the whole table, and
+    the catalog's record of it. Split by decree (``counts`` rows each), it is written decree by
+    decree: a reused decree's lines are copied from the old file when every column would be
+    written as before (pandas writes an int column holding a null as floats: "3.0")."""
+    signature = _csv_signature(table)
+    if counts is None:
+        return _to_csv(table), {"signature": signature}
+    was = before.get("csv", {}).get(name, {}) if old is not None else {}
+    reuse = old is not None and was.get("signature") == signature
+    old_bytes = old[f"{name}.csv"] if reuse and old is not None else b""
+    column = 4 if name == "rencana_aksi" else 5
+    old_starts = _starts(e[column] for e in old_decrees)
+    header = old_bytes[:was["header"]] if reuse else _to_csv(table.slice(0, 0))
+    frame = None if reuse else table.to_pandas()  # every decree written anew: convert once
+    pieces, lengths = [header], []
+    at = 0
+    for i, m in enumerate(members):
+        if reuse and m.old is not None:
+            start = was["header"] + old_starts[m.old]
+            piece = old_bytes[start:start + old_decrees[m.old][column]]
+        elif frame is not None:
+            piece = frame.iloc[at:at + counts[i]].to_csv(index=False, header=False).encode("utf-8")
+        else:
+            piece = _to_csv(table.slice(at, counts[i]), header=False, like=signature)
+        pieces.append(piece)
+        lengths.append(len(piece))
+        at += counts[i]
+    return b"".join(pieces), {"signature": signature, "header": len(header), "lengths": lengths}
+
+
+def _csv_signature(table: pa.Table) -> list[list[object]]:
+    """What decides how pandas writes each column: its type and, for int and bool columns
+    (which a null turns to float and object), whether it holds a null."""
+    import pyarrow as pa
+
+    return [[f.name, str(f.type), table.column(i).null_count > 0
+             if pa.types.is_integer(f.type) or pa.types.is_boolean(f.type) else False]
+            for i, f in enumerate(table.schema)]
+
+
+def _to_csv(table: pa.Table, header: bool = True, like: list[list[object]] | None = None) -> bytes:
+    """``table`` as pandas writes it (the contract's CSV); ``like``: the signature of the
+    whole table a slice comes from, whose nulls decide the column types pandas writes."""
+    frame = table.to_pandas()
+    if like is not None:
+        for (name, _, nulls), (_, _, own) in zip(like, _csv_signature(table)):
+            if nulls and not own:
+                frame[name] = frame[name].astype("float64" if frame[name].dtype.kind in "iu"
+                                                 else "object")
+    return frame.to_csv(index=False, header=header).encode("utf-8")
+
+
+def _duckdb_writer(out_dir: Path, tables: Mapping[str, pa.Table], members: list[_Member],
+                   counts: Mapping[str, list[int]], old: Mapping[str, bytes] | None,
+                   old_decrees: list) -> Callable[[Path], None]:
+    """The DuckDB file's writer: a copy of the old file with the changed decrees' rows
+    replaced when every decree's rows carry its doc_id, else a new file of ``tables``."""
+    old_ids = {e[1] for e in old_decrees}
+    kept = {m.old for m in members if m.old is not None}
+    gone = [e[1] for i, e in enumerate(old_decrees) if i not in kept]
+    fresh = [i for i, m in enumerate(members) if m.old is None]
+    if old is None or not all(e[6] for e in old_decrees) or \
+            not all(m.folder.combined["own_rows"] for m in members) or \
+            any(members[i].folder.combined["doc_id"] in old_ids - set(gone) for i in fresh):
+        return lambda path: _write_duckdb(tables, path)
+    starts = {name: _starts(counts[name]) for name in ("rencana_aksi", "jadwal")}
+    incoming = {name: [tables[name].slice(starts[name][i], counts[name][i]) for i in fresh]
+                for name in ("rencana_aksi", "jadwal")}
+
+    def write(path: Path) -> None:
+        shutil.copyfile(out_dir / DUCKDB_NAME, path)
+        _write_duckdb(tables, path, replace={"gone": gone, "incoming": incoming})
+    return write
+
+
+def _commit(out_dir: Path, files: Mapping[str, Callable[[Path], None]]) -> None:
+    import duckdb
+
     try:
         commit(out_dir, files)
     except duckdb.Error as exc:  # DuckDB's own writer hit the disk (full, read-only)
         reason = str(exc).splitlines()[0]
-        raise OutputError(f"cannot write {db} ({reason}); the combined tables are left as "
-                          "they were") from None
+        raise OutputError(f"cannot write {out_dir / DUCKDB_NAME} ({reason}); the combined "
+                          "tables are left as they were") from None
+
+
+def _rewrite_catalog(out_dir: Path, scanned: Mapping[str, catalog.Folder], tables: Mapping,
+                     known: catalog.Catalog) -> None:
+    """Nothing to combine anew; the catalog is rewritten only when what it knows of the
+    folders changed (a folder read again whose content turned out the same, a new skip)."""
+    if scanned != known.folders:
+        commit(out_dir, {catalog.CATALOG: lambda path: path.write_text(
+            catalog.dumps(scanned, tables), encoding="utf-8")})
+
+
+def _paths(out_dir: Path, members: list[_Member], skipped: list[Skipped]) -> CombinedPaths:
     return CombinedPaths(
         rencana_aksi=out_dir / "rencana_aksi.parquet",
         rencana_aksi_csv=out_dir / "rencana_aksi.csv",
@@ -189,11 +489,13 @@ def _rebuild(out_dir: Path) -> CombinedPaths:
         dokumen_csv=out_dir / "dokumen.csv",
         jadwal=out_dir / "jadwal.parquet",
         jadwal_csv=out_dir / "jadwal.csv",
-        duckdb=db,
-        decrees=tuple(d.doc_id for d in decrees),
+        duckdb=out_dir / DUCKDB_NAME,
+        decrees=tuple(str(m.folder.combined["doc_id"]) for m in members),
         skipped=tuple(skipped),
     )
 
+
+# -- reading -------------------------------------------------------------------------------
 
 def read_combined(data_dir: Path, names: Iterable[str]):
     """The combined tables ``combine`` wrote into ``data_dir``, as pandas DataFrames by name.
@@ -202,6 +504,7 @@ def read_combined(data_dir: Path, names: Iterable[str]):
     Raises NotExtracted when a table is missing or cannot be read.
     """
     import pandas as pd
+    import pyarrow as pa
 
     data_dir = Path(data_dir)
     try:
@@ -226,6 +529,9 @@ def read_combined(data_dir: Path, names: Iterable[str]):
 
 def read_decree(folder: Path) -> Decree:
     """Read one decree folder; every way it can be unusable becomes ``UnreadableDecree``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     folder = Path(folder)
     if not (folder / "dokumen.json").exists():
         raise UnreadableDecree("no dokumen.json", folder)
@@ -250,12 +556,15 @@ def read_decree(folder: Path) -> Decree:
 
 def _conform_contract(table: pa.Table, folder: Path) -> pa.Table:
     """Drop pandas' index columns and cast contract columns, so decrees concatenate cleanly."""
+    import pyarrow as pa
+
     table = table.replace_schema_metadata(None)
     table = table.drop_columns([n for n in table.column_names if n.startswith("__index_level_")])
-    missing = [f.name for f in RENCANA_AKSI_SCHEMA if f.name not in table.column_names]
+    contract = _schema("RENCANA_AKSI_SCHEMA")
+    missing = [f.name for f in contract if f.name not in table.column_names]
     if missing:
         raise UnreadableDecree(f"rencana_aksi.parquet lacks columns {', '.join(missing)}", folder)
-    for f in RENCANA_AKSI_SCHEMA:
+    for f in contract:
         i = table.schema.get_field_index(f.name)
         if table.schema.field(i).type != f.type:
             try:
@@ -294,17 +603,17 @@ def flatten_dokumen(raw: Mapping[str, object], ditolak: int = 0) -> dict[str, ob
     extra = {k: v for k, v in raw.items() if k != "halaman_lampiran"}
     extra["halaman_lampiran_awal"], extra["halaman_lampiran_akhir"] = pair
     extra.setdefault("jumlah_ditolak", ditolak)
-    for f in DOKUMEN_SCHEMA:
-        flat[f.name] = _coerce(extra.pop(f.name, None), f.type)
+    for name, typ in _COLUMNS["DOKUMEN_SCHEMA"]:
+        flat[name] = _coerce(extra.pop(name, None), typ == "int64")
     for key, value in extra.items():
         flat[key] = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
     return flat
 
 
-def _coerce(value: object, typ: pa.DataType) -> object:
+def _coerce(value: object, integer: bool) -> object:
     if value is None:
         return None
-    if pa.types.is_integer(typ):
+    if integer:
         if isinstance(value, bool):
             return None
         if isinstance(value, int):
@@ -320,16 +629,18 @@ def _coerce(value: object, typ: pa.DataType) -> object:
 
 def dokumen_table(records: list[dict[str, object]]) -> pa.Table:
     """The dokumen table; extra keys some decrees carry become extra (nullable) columns."""
-    names = list(DOKUMEN_SCHEMA.names)
+    import pyarrow as pa
+
+    schema = _schema("DOKUMEN_SCHEMA")
+    names = list(schema.names)
     for rec in records:
         names.extend(k for k in rec if k not in names)
     arrays: list[pa.Array] = []
     fields: list[pa.Field] = []
     for name in names:
         values = [rec.get(name) for rec in records]
-        if name in DOKUMEN_SCHEMA.names:
-            typ = DOKUMEN_SCHEMA.field(name).type
-            arrays.append(pa.array(values, type=typ))
+        if name in schema.names:
+            arrays.append(pa.array(values, type=schema.field(name).type))
         else:
             try:
                 arrays.append(pa.array(values))
@@ -347,30 +658,31 @@ def concat_rencana_aksi(tables: list[pa.Table]) -> pa.Table:
     An extra column keeps its type when every decree agrees on it and falls back to string
     otherwise (the contract says extras are nullable strings; anything else is a bonus).
     """
+    import pyarrow as pa
+
+    contract = _schema("RENCANA_AKSI_SCHEMA")
     extra_types: dict[str, set[pa.DataType]] = {}
     for t in tables:
         for f in t.schema:
-            if f.name not in RENCANA_AKSI_SCHEMA.names:
+            if f.name not in contract.names:
                 types = extra_types.setdefault(f.name, set())
                 if not pa.types.is_null(f.type):
                     types.add(f.type)
-    fields = list(RENCANA_AKSI_SCHEMA)
+    fields = list(contract)
     for name, types in extra_types.items():
         fields.append(pa.field(name, next(iter(types)) if len(types) == 1 else pa.string()))
-    schema = pa.schema(fields)
-    conformed = []
-    for t in tables:
-        arrays = [
-            t.column(f.name).cast(f.type) if f.name in t.column_names else pa.nulls(t.num_rows, f.type) for f in schema
-        ]
-        conformed.append(pa.Table.from_arrays(arrays, schema=schema))
-    return pa.concat_tables(conformed) if conformed else schema.empty_table()
+    return _concat_conformed(tables, pa.schema(fields))
 
 
 def jadwal(rencana_aksi: pa.Table) -> pa.Table:
     """Long form of the twelve month flags: one (doc_id, row_no, bulan) per scheduled month."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    schema = _schema("JADWAL_SCHEMA")
     if rencana_aksi.num_rows == 0:
-        return JADWAL_SCHEMA.empty_table()
+        return schema.empty_table()
     marks = np.column_stack([pc.fill_null(rencana_aksi.column(b), False).to_numpy(zero_copy_only=False) for b in MONTHS])
     rows, months = np.nonzero(marks)  # row-major: document order, then month
     take = pa.array(rows, type=pa.int64())
@@ -380,28 +692,50 @@ def jadwal(rencana_aksi: pa.Table) -> pa.Table:
             rencana_aksi.column("row_no").take(take),
             pa.array(months + 1, type=pa.int64()),
         ],
-        schema=JADWAL_SCHEMA,
+        schema=schema,
     )
 
 
-def _write_csv(table: pa.Table, path: Path) -> None:
-    table.to_pandas().to_csv(path, index=False, encoding="utf-8")
+def _write_duckdb(tables: Mapping[str, pa.Table], path: Path,
+                  replace: Mapping[str, object] | None = None) -> None:
+    """Real tables, not views over parquet paths: the file stays valid if the folder moves.
 
-
-def _write_duckdb(tables: Mapping[str, pa.Table], path: Path) -> None:
-    """Real tables, not views over parquet paths: the file stays valid if the folder moves."""
+    ``replace`` ({"gone": doc_ids, "incoming": {table: [new decrees' rows]}}): ``path`` is a
+    copy of the earlier file, whose rows of the ``gone`` decrees are deleted and the incoming
+    ones appended; dokumen (one row per decree) is written anew.
+    """
     import duckdb
 
     con = duckdb.connect(str(path), config={"storage_compatibility_version": DUCKDB_STORAGE})
     try:
-        for name, table in tables.items():
-            con.register("_incoming", table)
-            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _incoming')
-            con.unregister("_incoming")
+        con.execute("BEGIN")
+        if replace is None:
+            for name, table in tables.items():
+                _create(con, name, table)
+        else:
+            gone = list(replace["gone"])
+            for name, parts in replace["incoming"].items():
+                if gone:
+                    con.execute(f'DELETE FROM "{name}" WHERE doc_id IN (SELECT unnest(?))', [gone])
+                for part in parts:
+                    con.register("_incoming", part)
+                    con.execute(f'INSERT INTO "{name}" SELECT * FROM _incoming')
+                    con.unregister("_incoming")
+            con.execute('DROP TABLE "dokumen"')
+            _create(con, "dokumen", tables["dokumen"])
+        con.execute("COMMIT")
         con.execute("CHECKPOINT")
     finally:
         con.close()
 
+
+def _create(con, name: str, table: pa.Table) -> None:
+    con.register("_incoming", table)
+    con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _incoming')
+    con.unregister("_incoming")
+
+
+# -- renaksi check -------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
 class Verified:
@@ -414,8 +748,9 @@ class Verified:
 def verify(out_dir: Path, sources: Mapping[Path, str] | None = None) -> Verified:
     """Check ``out_dir`` as `renaksi extract` leaves it: every decree folder against its
     SHA256SUMS and its own record, the combined Parquet, CSV and DuckDB tables against the
-    folders (rebuilt in memory, compared value by value), no debris of killed runs; and each
-    of ``sources`` (path → sha256 of a PDF) extracted from exactly these bytes.
+    folders (rebuilt in memory from every folder, not from the catalog, and compared value by
+    value), no debris of killed runs; and each of ``sources`` (path → sha256 of a PDF)
+    extracted from exactly these bytes.
 
     Reads only; under the folder's lock, so a running extract is waited for. Raises
     NotExtracted when ``out_dir`` is not a folder.
@@ -461,8 +796,11 @@ def _source_digests(dokumen: Mapping[str, object]) -> set[str]:
 
 
 def _differences(out_dir: Path, tables: Mapping[str, pa.Table]) -> list[str]:
-    """The combined files in ``out_dir`` that differ from ``tables`` (or cannot be read)."""
+    """The combined files in ``out_dir`` that differ from ``tables`` (or cannot be read).
+    DuckDB's tables are compared as sets of rows: a replaced decree's rows are stored last."""
     import duckdb
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     out = []
     for name, table in tables.items():
@@ -473,7 +811,7 @@ def _differences(out_dir: Path, tables: Mapping[str, pa.Table]) -> list[str]:
         except (OSError, pa.ArrowException):
             out.append(f"{parquet.name} (unreadable)")
         try:
-            if csv.read_bytes() != table.to_pandas().to_csv(index=False).encode("utf-8"):
+            if csv.read_bytes() != _to_csv(table):
                 out.append(csv.name)
         except OSError:
             out.append(f"{csv.name} (unreadable)")
@@ -488,8 +826,16 @@ def _differences(out_dir: Path, tables: Mapping[str, pa.Table]) -> list[str]:
             except duckdb.Error:
                 out.append(f"{DUCKDB_NAME} (no table {name})")
                 continue
-            if not stored.cast(table.schema).equals(table):
+            try:
+                same = _sorted(stored.cast(table.schema)).equals(_sorted(table))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
+                same = False
+            if not same:
                 out.append(f"{DUCKDB_NAME} (table {name})")
     finally:
         con.close()
     return out
+
+
+def _sorted(table: pa.Table) -> pa.Table:
+    return table.sort_by([(name, "ascending") for name in table.column_names])

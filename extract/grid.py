@@ -11,12 +11,8 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence, Set as AbstractSet
 from typing import Protocol
 
-from pdfplumber.table import (
-    cells_to_tables,
-    edges_to_intersections,
-    intersections_to_cells,
-    merge_edges,
-)
+from pdfplumber.table import cells_to_tables, edges_to_intersections, merge_edges
+from pdfplumber.utils import obj_to_bbox
 
 from .errors import NoLampiran
 from .model import BBox, Cell, Char, Document, Fill, Page, PageGrid, Ruling
@@ -125,6 +121,42 @@ def ruled_tables(rulings: Sequence[Ruling], s: GridSettings) -> list[list[BBox]]
         points = edges_to_intersections(group, s.intersection_tolerance, s.intersection_tolerance)
         tables += cells_to_tables(intersections_to_cells(points))
     return [t for t in tables if max(c[2] for c in t) - min(c[0] for c in t) >= s.min_table_width]
+
+
+def intersections_to_cells(intersections: dict[tuple[float, float], dict]) -> list[BBox]:
+    """pdfplumber's ``intersections_to_cells``: the same cells in the same order, with the
+    crossings below and right of each one looked up by its column and row instead of by a
+    scan of every later crossing (quadratic in a page's crossings, a fifth of reading a
+    ruled page)."""
+    points = sorted(intersections)
+    v_edges = {p: {obj_to_bbox(e) for e in intersections[p]["v"]} for p in points}
+    h_edges = {p: {obj_to_bbox(e) for e in intersections[p]["h"]} for p in points}
+    column: dict[float, list[tuple[float, float]]] = {}
+    row: dict[float, list[tuple[float, float]]] = {}
+    for p in points:  # sorted by x, then y: each column top down, each row left to right
+        column.setdefault(p[0], []).append(p)
+        row.setdefault(p[1], []).append(p)
+
+    def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
+        return bool(p1[0] == p2[0] and not v_edges[p1].isdisjoint(v_edges[p2])
+                    or p1[1] == p2[1] and not h_edges[p1].isdisjoint(h_edges[p2]))
+
+    def smallest_cell(pt: tuple[float, float]) -> BBox | None:
+        below = [q for q in column[pt[0]] if q[1] > pt[1]]
+        right = [q for q in row[pt[1]] if q[0] > pt[0]]
+        for below_pt in below:
+            if not connects(pt, below_pt):
+                continue
+            for right_pt in right:
+                if not connects(pt, right_pt):
+                    continue
+                corner = (right_pt[0], below_pt[1])
+                if corner in intersections and connects(corner, right_pt) \
+                        and connects(corner, below_pt):
+                    return (pt[0], pt[1], corner[0], corner[1])
+        return None
+
+    return [cell for cell in map(smallest_cell, points) if cell is not None]
 
 
 def _meet(edges: list[dict], reach: float) -> list[dict]:

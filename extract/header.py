@@ -16,6 +16,7 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from .errors import HeaderNotRecognised
 from .model import Cell, Column, ColumnMap, MarkCell, PageGrid
@@ -83,6 +84,7 @@ def norm(text: str) -> str:
     return " ".join(_repaired(t) for t in out)
 
 
+@lru_cache(maxsize=1 << 16)  # every cell's words pass here, most of them many times
 def _repaired(token: str) -> str:
     if token in _VOCABULARY:
         return token

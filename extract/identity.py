@@ -26,19 +26,23 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .model import MONTHS
+
+if TYPE_CHECKING:  # only a worker digests tables; the batch's process need not load pandas
+    import pandas as pd
 
 # Layout, not content: the same decree printed by another program breaks its pages elsewhere.
 _NOT_CONTENT = ("doc_id", "halaman_awal", "halaman_akhir")
 
 
 def _digest(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
+    from pandas import isna
+
     digest = hashlib.sha256("\x1f".join(header).encode())
     for row in rows:
-        cells = ("" if pd.isna(v) else _as_printed(str(v)) for v in row)
+        cells = ("" if isna(v) else _as_printed(str(v)) for v in row)
         digest.update(("\x1e" + "\x1f".join(cells)).encode())
     return digest.hexdigest()
 

@@ -22,15 +22,17 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from uuid import uuid4
 
-import pandas as pd
-
-from . import __version__
+from . import version
 from .errors import OutputError
 from .identity import (Group, Source, decide, digests, held_of, identity_fields, kerangka,
                        sidik)
 from .model import Result
+
+if TYPE_CHECKING:  # the batch's own process writes no table: it need not load pandas
+    import pandas as pd
 
 DOKUMEN = "dokumen.json"
 SUMS = "SHA256SUMS"  # `sha256sum -c SHA256SUMS` checks a decree folder by hand too
@@ -129,7 +131,7 @@ def dokumen(result: Result, out_dir: Path) -> dict:
             "peringatan": result.warnings,
             "ocr_baris_keyakinan_rendah": result.low_confidence_rows,
         },
-        "renaksi_version": __version__,
+        "renaksi_version": version(),
         "extracted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         **{k: fields[k] for k in ("source_path", "sumber", "identitas", "sidik")},
     }
@@ -240,7 +242,7 @@ def _place(out_dir: Path, base: str, new: Source, staged: Path | None) -> Placem
     """
     records = _records(out_dir, base, new.sha256)
     held = {name: h for name, r in records.items()
-            if r.get("identitas") == base and r.get("renaksi_version") == __version__
+            if r.get("identitas") == base and r.get("renaksi_version") == version()
             and (h := held_of(r, name)) is not None}
     groups = decide(base, held.values(), new)
     targets = {g.doc_id for g in groups}
@@ -326,6 +328,8 @@ def _relabel(folder: Path, old: str, new: str) -> None:
                     row[0] = new
             with path.open("w", newline="", encoding="utf-8") as fh:
                 csv.writer(fh, lineterminator="\n").writerows(rows)
+    import pandas as pd
+
     table = pd.read_parquet(folder / "rencana_aksi.parquet")
     table["doc_id"] = table["doc_id"].astype("string").where(table["doc_id"] != old, new)
     table.to_parquet(folder / "rencana_aksi.parquet", index=False)

@@ -2,19 +2,22 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
+from collections import Counter
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from analytics_helpers import BENGKAYANG, SINGKAWANG, two_satker, validasi, write_gold_decree
+from extract import catalog
 from extract import combine as combine_mod
-from extract.combine import DOKUMEN_SCHEMA, RENCANA_AKSI_SCHEMA, combine
+from extract.combine import DOKUMEN_SCHEMA, RENCANA_AKSI_SCHEMA, combine, verify
 from extract.model import MONTHS
 from extract.errors import OutputError
+from extract.write import write_sums
 
 CONTRACT_COLUMNS = [
     "doc_id",
@@ -234,28 +237,121 @@ def test_failed_write_leaves_previous_outputs_and_no_temp_files(tmp_path, monkey
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(combine_mod.pq, "write_table", disk_full)
+    monkeypatch.setattr(pq, "write_table", disk_full)
     with pytest.raises(OutputError, match="No space left"):
         combine(tmp_path)
     assert paths.rencana_aksi.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-def test_unchanged_rerun_over_200_decrees_is_fast(tmp_path):
-    template = write_gold_decree(SINGKAWANG, tmp_path / "src")
+def _many_decrees(out: Path, n: int) -> list[Path]:
+    """n decree folders as renaksi writes them (SHA256SUMS included), from one gold."""
+    template = write_gold_decree(SINGKAWANG, out.parent / "src")
     table = pq.read_table(template / "rencana_aksi.parquet")
     dokumen = json.loads((template / "dokumen.json").read_text(encoding="utf-8"))
-    out = tmp_path / "processed"
-    for i in range(200):
+    folders = []
+    for i in range(n):
         doc_id = f"kpu-kota-satker-{i:03d}-2023-6"
         folder = out / doc_id
         folder.mkdir(parents=True)
         pq.write_table(table.set_column(0, "doc_id", [[doc_id] * table.num_rows]), folder / "rencana_aksi.parquet")
         (folder / "dokumen.json").write_text(json.dumps({**dokumen, "doc_id": doc_id}), encoding="utf-8")
+        (folder / "rencana_aksi.csv").write_text("", encoding="utf-8")
+        write_sums(folder)
+        folders.append(folder)
+    return folders
+
+
+def _rewrite(folder: Path, table) -> None:
+    """A decree folder written again with ``table`` as its rows."""
+    pq.write_table(table, folder / "rencana_aksi.parquet")
+    dokumen = json.loads((folder / "dokumen.json").read_text(encoding="utf-8"))
+    (folder / "dokumen.json").write_text(json.dumps({**dokumen, "jumlah_baris": table.num_rows}),
+                                         encoding="utf-8")
+    write_sums(folder)
+
+
+def _stamps(out: Path) -> dict[str, tuple[int, int]]:
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.iterdir() if p.is_file()}
+
+
+@pytest.fixture()
+def reads(monkeypatch) -> Counter:
+    """How many decree folders combine hashes (SHA256SUMS) and reads (parquet)."""
+    counts: Counter = Counter()
+
+    def counted(name, real):
+        def call(*args, **kwargs):
+            counts[name] += 1
+            return real(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(catalog, "verify_sums", counted("hashed", catalog.verify_sums))
+    monkeypatch.setattr(combine_mod, "read_decree", counted("read", combine_mod.read_decree))
+    return counts
+
+
+def test_rerun_reads_only_the_decrees_that_changed(tmp_path, reads):
+    out = tmp_path / "processed"
+    folders = _many_decrees(out, 200)
     combine(out)
-    start = time.perf_counter()
+    assert reads == {"hashed": 200, "read": 200}
+    stamps = _stamps(out)
+    reads.clear()
+    paths = combine(out)  # nothing changed: no folder read or hashed, no file written
+    assert reads == {} and _stamps(out) == stamps
+    assert len(paths.decrees) == 200 and len(pd.read_parquet(paths.rencana_aksi)) == 200 * 103
+    _rewrite(folders[17], pq.read_table(folders[17] / "rencana_aksi.parquet").slice(0, 40))
+    shutil.rmtree(folders[150])
     paths = combine(out)
-    elapsed = time.perf_counter() - start
-    assert len(paths.decrees) == 200
-    assert len(pd.read_parquet(paths.rencana_aksi)) == 200 * 103
-    assert elapsed < 5.0, f"re-run took {elapsed:.2f}s"
+    assert reads == {"hashed": 1, "read": 1}
+    assert len(paths.decrees) == 199 and len(pd.read_parquet(paths.rencana_aksi)) == 198 * 103 + 40
+    assert verify(out).problems == ()
+
+
+def _rebuilt(out: Path, tmp_path: Path) -> Path:
+    """The decree folders of ``out`` combined from scratch in a folder of their own."""
+    fresh = tmp_path / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir()
+    for folder in out.iterdir():
+        if folder.is_dir():
+            shutil.copytree(folder, fresh / folder.name)
+    combine(fresh)
+    return fresh
+
+
+def test_updated_tables_are_the_tables_a_rebuild_writes(tmp_path):
+    """Decrees replaced, removed and added, with extra columns and nulls that change how pandas
+    writes a column, and a combined file edited by hand: after each step every combined file
+    holds what combining every folder from scratch writes (the CSV files byte for byte)."""
+    out = tmp_path / "processed"
+    folders = _many_decrees(out, 12)
+    table = pq.read_table(folders[0] / "rencana_aksi.parquet")
+    null_area = pa.array([None, *table.column("area_no").to_pylist()[1:]], pa.int64())
+    null_month = pa.array([None, *table.column("bulan_03").to_pylist()[1:]], pa.bool_())
+    steps = [
+        lambda: None,
+        lambda: _rewrite(folders[3], pq.read_table(folders[3] / "rencana_aksi.parquet").slice(5, 50)),
+        lambda: shutil.rmtree(folders[7]),
+        lambda: _rewrite(folders[4], pq.read_table(folders[4] / "rencana_aksi.parquet").append_column(
+            "penanggung_jawab", pa.array(["Kasubbag"] * table.num_rows))),
+        lambda: _rewrite(folders[5], pq.read_table(folders[5] / "rencana_aksi.parquet").set_column(
+            2, "area_no", null_area)),
+        lambda: _rewrite(folders[6], pq.read_table(folders[6] / "rencana_aksi.parquet").set_column(
+            table.schema.get_field_index("bulan_03"), "bulan_03", null_month)),
+        lambda: _rewrite(folders[9], pq.read_table(folders[9] / "rencana_aksi.parquet").slice(0, 3)),
+        lambda: (out / "rencana_aksi.csv").write_bytes((out / "rencana_aksi.csv").read_bytes()[:-40]),
+        lambda: shutil.rmtree(folders[4]),
+    ]
+    for step in steps:
+        step()
+        paths = combine(out)
+        fresh = _rebuilt(out, tmp_path)
+        for name in ("rencana_aksi", "dokumen", "jadwal"):
+            assert pq.read_table(out / f"{name}.parquet").equals(pq.read_table(fresh / f"{name}.parquet"))
+            assert (out / f"{name}.csv").read_bytes() == (fresh / f"{name}.csv").read_bytes()
+            with duckdb.connect(str(paths.duckdb), read_only=True) as con:
+                stored = con.sql(f"SELECT * FROM {name}").to_arrow_table()
+            assert stored.num_rows == pq.read_table(fresh / f"{name}.parquet").num_rows
+        assert verify(out).problems == ()

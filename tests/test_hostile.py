@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import zlib
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from conftest import PDFS, extracted
-from extract import intake
+from extract import intake, pages
 from extract.errors import BrokenPdf, EncryptedPdf, OutputError
 from extract.intake import MAX_STREAM_BYTES
 from extract.normalise import doc_slug
@@ -116,12 +115,11 @@ def test_decompression_bomb_is_refused_fast_in_bounded_memory(tmp_path):
              "try:\n    open_document(sys.argv[1])\nexcept Exception as exc:\n    print(exc)\n"
              "status = open('/proc/self/status').read()\n"
              "print(int(re.search(r'VmHWM:\\s+(\\d+)', status).group(1)) // 1024)")
-    started = time.monotonic()
     res = subprocess.run([sys.executable, "-c", probe, str(pdf)], capture_output=True, text=True,
-                         timeout=60, check=True)
+                         timeout=60, check=True)  # a bomb that is inflated would not end in time
     message, peak_mb = res.stdout.splitlines()
     assert "bomb.pdf: object 4 inflates to more than 256 MB" in message
-    assert int(peak_mb) < 500 and time.monotonic() - started < 20
+    assert int(peak_mb) < 500
     assert_one_clean_failure(renaksi(pdf, "--out", tmp_path / "out", "-j", "2"), "bomb.pdf",
                              "decompression bomb")
 
@@ -154,18 +152,18 @@ def thousand_pages(tmp_path_factory) -> Path:
     return path
 
 
-def test_thousand_pages_over_the_page_limit_is_refused_before_reading(thousand_pages):
-    started = time.monotonic()
+def test_thousand_pages_over_the_page_limit_is_refused_before_reading(thousand_pages, monkeypatch):
+    read: list[int] = []
+    monkeypatch.setattr(pages, "_read_page", lambda pdf, index, *rest: read.append(index))
     with pytest.raises(BrokenPdf, match="1000 pages is more than the limit of 999"):
         open_document(thousand_pages, Settings(max_pages=999))
-    assert time.monotonic() - started < 2
+    assert read == []
 
 
 def test_thousand_pages_past_the_time_limit_is_one_line_and_no_folder(thousand_pages, tmp_path):
     out = tmp_path / "out"
-    started = time.monotonic()
-    res = renaksi(thousand_pages, "--out", out, "-j", "2", "--timeout", "4")
-    assert time.monotonic() - started < 30
+    # reading all 1,000 pages would take far longer than the command is given here
+    res = renaksi(thousand_pages, "--out", out, "-j", "2", "--timeout", "4", timeout=60)
     assert_one_clean_failure(res, "seribu.pdf", "timed out after 4s")
     assert_no_partial(out)
     assert not [p for p in out.iterdir() if p.is_dir()]
@@ -436,9 +434,7 @@ def special_files(tmp_path) -> Path:
 
 
 def test_special_files_are_refused_without_blocking(special_files, tmp_path):
-    started = time.monotonic()
-    res = renaksi(special_files, "--out", tmp_path / "out", "-j", "2", timeout=90)
-    assert time.monotonic() - started < 60
+    res = renaksi(special_files, "--out", tmp_path / "out", "-j", "2", timeout=90)  # a blocked read never ends
     text = res.stdout + res.stderr
     assert res.returncode == 1 and "Traceback" not in text and "unexpected" not in text, text
     assert "✗ antrian.pdf: is not a regular file (a pipe, device or socket)" in text

@@ -194,7 +194,7 @@ def test_disk_full_while_writing_duckdb_keeps_every_combined_file(processed, mon
     old = snapshot(processed)
     shutil.rmtree(processed / BENGKAYANG_ID)
 
-    def disk_full(tables, path):
+    def disk_full(tables, path, **update):
         Path(path).write_bytes(b"partial")
         raise duckdb.TransactionException("TransactionContext Error: Failed to commit: "
                                           "could not write: No space left on device")
