@@ -451,6 +451,7 @@ def cell_ink(ink: np.ndarray, min_blob: int) -> Ink:
 _SHAPE = 8  # squares a side of Ink.shape
 _SAME_SHAPE = 8  # squares of 64 two copies of one printed glyph may differ by (scan noise)
 _REPEATS = 4  # copies on a page that make a glyph the page's mark: a header digit has two
+_REPEATED_CONFIDENCE = 90.0  # a mark known by its copies: sure, short of a clear shape's 99
 
 
 def repeated_ticks(inks: Sequence[Ink], dpi: int) -> list[bool]:
@@ -1047,7 +1048,7 @@ def triage(scan: Scan, spans: Sequence[tuple[int, int, int, int]], xs: Sequence[
     ticks = {k for k, tick in zip(undecided, repeated_ticks(list(undecided.values()), dpi))
              if tick}
     for k in ticks:
-        decided[k] = (MARK_TICK, 90.0, decided[k][2])
+        decided[k] = (MARK_TICK, _REPEATED_CONFIDENCE, decided[k][2])
     return boxes, decided, [(k, crop) for k, crop in to_read if k not in ticks]
 
 
