@@ -36,7 +36,10 @@ def start(batch: Path) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
         [str(RENAKSI), "extract", str(batch / "raw"), "--out", str(batch / "out"), "-j", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-        env={**os.environ, "TMPDIR": str(batch / "tmp")})
+        env={**os.environ, "TMPDIR": str(batch / "tmp")},
+        # a shell gives its foreground job the default Ctrl-C, even when the suite itself
+        # runs where Ctrl-C is ignored (`make test &` in a script, nohup)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert proc.stdout is not None
     while not (line := proc.stdout.readline()).startswith("✓"):
         assert line, proc.stderr.read() if proc.stderr else ""
