@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from .errors import OcrUnavailable, RenaksiError
 from .model import BBox, Cell, Char, Document, Page, PageGrid, Ruling
 from .settings import Settings
-from .text import cell_text, collapse, group_lines, join_line, line_text, text_widths, words
+from .text import cell_text, collapse, group_lines, join_breaks, line_text, text_widths, words
 from .text import text_lines as char_lines
 
 if TYPE_CHECKING:
@@ -590,17 +590,13 @@ def page_lexicon(cells: Iterable[Sequence[Word]]) -> frozenset[str]:
 def join_lines(lines: Sequence[Sequence[Word]], width: float, lexicon: AbstractSet[str]) -> str:
     """Cell text as printed: in-cell line breaks become single spaces, broken words rejoined
     (``text.join_line`` on the lines' widths in pixels; ``width`` the column's widest line)."""
-    text = ""
-    for i, line in enumerate(lines):
-        piece = " ".join(w.text for w in line)
-        if i:
-            before = " ".join(w.text for w in lines[i - 1])
-            joined = join_line(before, piece, line_width(lines[i - 1]) + line[0].width,
-                               width, lexicon)
-            text = text[: len(text) - len(before)] + joined  # text ends with the line before
-        else:
-            text = piece
-    return slashes(collapse(text))
+    texts = [" ".join(w.text for w in line) for line in lines]
+    if len(lines) < 2:
+        return slashes(collapse("".join(texts)))
+    # OCR words are measured too coarsely for a span; Tesseract reads no space glyphs
+    breaks = [(before, after, line_width(prev) + line[0].width, None, False)
+              for before, after, prev, line in zip(texts, texts[1:], lines, lines[1:])]
+    return slashes(collapse(join_breaks(breaks, width, lexicon)))
 
 
 def slashes(text: str) -> str:

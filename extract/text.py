@@ -257,11 +257,20 @@ def cell_text(lines: Sequence[Sequence[Char]], width: float,
         if " " not in here[0] and " " not in after[0] and broken_word(
                 *after[:3], width=width, lexicon=lexicon, span=after[3]):
             here[3] = 0.0
-    text = breaks[0][0] if breaks else " ".join(t for t, _, _ in printed[0][0])
+    if not breaks:
+        return restore_ligatures(collapse(" ".join(t for t, _, _ in printed[0][0])), lexicon)
+    return restore_ligatures(collapse(join_breaks(breaks, width, lexicon)), lexicon)
+
+
+def join_breaks(breaks: Sequence[Sequence], width: float, lexicon: AbstractSet[str]) -> str:
+    """A cell's lines joined at each of its ``breaks``: one ``(line, next line, filled, span,
+    spaced)`` per pair of successive lines, measured as ``join_line`` takes them, in one unit
+    with ``width``."""
+    text = breaks[0][0]
     for line, next_line, filled, span, spaced in breaks:
         joined = join_line(line, next_line, filled, width, lexicon, span, spaced)
         text = text[: len(text) - len(line)] + joined  # text ends with this line
-    return restore_ligatures(collapse(text), lexicon)
+    return text
 
 
 def text_ends(lines: Sequence[Sequence[Char]], width: float) -> TextEnds | None:
