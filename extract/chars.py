@@ -115,6 +115,22 @@ class Glyphs:
     images: tuple[tuple[int, tuple[float, float, float, float]], ...]  # (z, user-space bbox)
 
 
+def _rebound(function, restype, *argtypes):
+    """Another binding of a PDFium function with plainer ctypes: an address as an int
+    instead of PDFium's pointer type (a ctypes object and a read per call), a pointer into
+    an array where one struct is declared. Glyphs are read one call at a time, so what a
+    call costs is what a page costs."""
+    bound = type(function)(ctypes.cast(function, ctypes.c_void_p).value)
+    bound.restype, bound.argtypes = restype, argtypes
+    return bound
+
+
+_text_object_address = _rebound(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p,
+                                pdfium_c.FPDF_TEXTPAGE, ctypes.c_int)
+_loose_box_into = _rebound(pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDF_BOOL,
+                           pdfium_c.FPDF_TEXTPAGE, ctypes.c_int, ctypes.c_void_p)
+
+
 def read_glyphs(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Glyphs:
     """Every glyph of the text layer, in user space, with its text object's facts.
 
@@ -131,11 +147,11 @@ def read_glyphs(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Glyphs:
             images.append((z, _unit_square(m)))
     raw = textpage.raw
     n = pdfium_c.FPDFText_CountChars(raw)
-    rect = pdfium_c.FS_RECTF()
-    get_unicode, get_box = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetLooseCharBox
-    get_object = pdfium_c.FPDFText_GetTextObject
+    rects = (pdfium_c.FS_RECTF * n)()  # every glyph's box, read in place: (left, top, right, bottom)
+    get_unicode, get_box = pdfium_c.FPDFText_GetUnicode, _loose_box_into
+    at = ctypes.addressof(rects)
     texts: list[str] = []
-    boxes: list[tuple[float, float, float, float]] = []
+    kept: list[int] = []
     run_ids: list[int] = []
     runs: list[_Run] = []
     run_of: dict[int, int] = {}
@@ -155,32 +171,37 @@ def read_glyphs(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Glyphs:
             if 0xDC00 <= low < 0xE000:
                 code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                 low_half = True
-        if code in (0x0D, 0x0A, 0, 0xFFFE):
+        if code in _NO_GLYPH:
             continue
         if code == 0x20 and pdfium_c.FPDFText_IsGenerated(raw, i):
             continue
-        if not get_box(raw, i, rect):
+        if not get_box(raw, i, at + i * _RECT_BYTES):
             continue
-        key = object_address(get_object(raw, i))
+        key = _text_object_address(raw, i)
         if key != last_obj:
             last_obj = key
             run = run_of.get(key, -1)
             if run < 0:
                 run = run_of[key] = len(runs)
-                runs.append(_read_run(raw, i, get_object(raw, i), z_of.get(key, 0), name))
+                runs.append(_read_run(raw, i, pdfium_c.FPDFText_GetTextObject(raw, i),
+                                      z_of.get(key, 0), name))
             font = runs[run].font
-        if code == 0x02:  # PDFium's mark for a hyphen that ends a line
-            code = 0x2D
         if code == 0xFFFD:  # a glyph whose code maps to no character: a ligature, mostly
-            texts.append(ligatures.read(get_object(raw, i), rect, runs[run].size,
-                                         runs[run].direction) or UNREADABLE)
+            texts.append(ligatures.read(pdfium_c.FPDFText_GetTextObject(raw, i), rects[i],
+                                        runs[run].size, runs[run].direction) or UNREADABLE)
         else:
-            texts.append(" " if code in (0x20, 0xA0, 0x09) else decode_glyph(font, code))
-        boxes.append((rect.left, rect.bottom, rect.right, rect.top))
+            texts.append(_SPACES.get(code) or decode_glyph(font, code))
+        kept.append(i)
         run_ids.append(run)
-    return Glyphs(texts=tuple(texts), boxes=np.array(boxes, dtype=float).reshape(-1, 4),
+    ltrb = np.ctypeslib.as_array(rects).view(np.float32).reshape(n, 4)[kept] if n else np.empty((0, 4))
+    return Glyphs(texts=tuple(texts), boxes=ltrb[:, [0, 3, 2, 1]].astype(float),
                   runs=np.array(run_ids, dtype=int), objects=tuple(runs), images=tuple(images))
 
+
+_RECT_BYTES = ctypes.sizeof(pdfium_c.FS_RECTF)
+_NO_GLYPH = frozenset((0x0D, 0x0A, 0, 0xFFFE))  # line breaks and PDFium's markers: no glyph
+# Space characters read as a plain space; 0x02 is PDFium's mark for a hyphen ending a line.
+_SPACES = {0x20: " ", 0xA0: " ", 0x09: " ", 0x02: "-"}
 
 
 def _read_run(raw, index: int, obj, z: int, buf) -> _Run:
@@ -286,19 +307,23 @@ def place_glyphs(glyphs: Glyphs, geo: Display,
     for code, flag in reversed(list(enumerate(
             (no_ink, clear, small, off, clipped, covered, same), start=1))):
         reason[flag] = code
+    fonts = [o.font for o in objs]
+    sizes = [o.size for o in objs]
+    runs = run.tolist()
+    x0, top, x1, bottom = box.T.tolist()
+    chars = list(map(Char, glyphs.texts, x0, top, x1, bottom,
+                     [fonts[r] for r in runs], [sizes[r] for r in runs]))
+    if not reason.any():
+        return chars, [], Counter()
     visible: list[Char] = []
     hidden: list[Char] = []
     why: Counter[str] = Counter()
-    fonts = [o.font for o in objs]
-    sizes = [o.size for o in objs]
-    for text, (x0, top, x1, bottom), r, k in zip(glyphs.texts, box.tolist(), run.tolist(),
-                                                 reason.tolist()):
-        ch = Char(text=text, x0=x0, top=top, x1=x1, bottom=bottom, font=fonts[r], size=sizes[r])
+    for ch, k in zip(chars, reason.tolist()):
         if not k:
             visible.append(ch)
             continue
         hidden.append(ch)
-        if not text.isspace():
+        if not ch.text.isspace():
             why[_REASONS[k]] += 1
     return visible, hidden, why
 

@@ -17,7 +17,7 @@ from pdfplumber.utils import obj_to_bbox
 from .errors import NoLampiran
 from .model import BBox, Cell, Char, Document, Fill, Page, PageGrid, Ruling
 from .settings import GridSettings, Settings
-from .text import cell_text, text_ends, text_lines, text_widths
+from .text import read_cell, text_lines, text_widths
 
 
 OnPage = Callable[[int], None]  # hears each page number as its grid is done
@@ -307,10 +307,9 @@ def build_grid(page_no: int, boxes: Sequence[BBox], chars: Sequence[Char],
                           for (r, c, rs, cs, box), cell_lines in zip(placed, lines)])
     cells = []
     for (r, c, rs, cs, box), mine, cell_lines, width in zip(placed, members, lines, widths):
-        cells.append(Cell(row=r, col=c, rowspan=rs, colspan=cs, bbox=box,
-                          text=cell_text(cell_lines, width, lexicon),
-                          fill=_fill_at(table_fills, box), full=_is_full(mine, box),
-                          ends=text_ends(cell_lines, width)))
+        text, ends = read_cell(cell_lines, width, lexicon)
+        cells.append(Cell(row=r, col=c, rowspan=rs, colspan=cs, bbox=box, text=text,
+                          fill=_fill_at(table_fills, box), full=_is_full(mine, box), ends=ends))
     cells.sort(key=lambda cell: (cell.row, cell.col))
     return PageGrid(page_no=page_no, bbox=bbox, xs=tuple(xs), ys=tuple(ys),
                     cells=tuple(cells), rulings=tuple(rulings))

@@ -16,10 +16,14 @@ PageKind = Literal["body", "lampiran", "signature", "scan", "blank"]
 MONTHS = tuple(f"bulan_{m:02d}" for m in range(1, 13))  # the contract's schedule columns
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Char:
     """One glyph as displayed: ``text`` is what it reads as (a ligature reads as its letters),
-    ``size`` its effective font size in points (font size times the text matrix's scale)."""
+    ``size`` its effective font size in points (font size times the text matrix's scale).
+
+    Treated as immutable but not frozen: a decree has some 30,000 of them, and a frozen
+    dataclass's ``__init__`` costs four times a plain one's. Compared by identity: one glyph
+    is one object."""
 
     text: str
     x0: float

@@ -204,14 +204,26 @@ def unreadable_text(chars: list[Char]) -> str:
     the fixtures: readable pages have at most 0.5 % such codes and at least 9 % common
     words; junk pages 65-81 % and none.
     """
-    ink = [c for c in chars if not c.text.isspace()]
+    ink = [c.text for c in chars if not c.text.isspace()]
     if not ink:
         return ""
-    bad = sum(map(unmapped, (c.text for c in ink)))
+    letters = "".join(ink)
+    # printable text has no control, private-use or unassigned code: only U+FFFD to count
+    bad = ink.count("\ufffd") if letters.isprintable() else sum(map(unmapped, ink))
     if bad >= 0.3 * len(ink):
         return "fonts without a Unicode map"
-    tokens = [w for w in stream_words(chars) if len(w) >= 2]
-    if len(tokens) >= 40 and sum(t in _COMMON_WORDS for t in tokens) < 0.02 * len(tokens):
+    # Every token takes two letters or more, so ``len(letters) // 2`` bounds their number:
+    # once the common words reach 2 % of that bound, the page reads, whatever the rest says.
+    enough = 0.02 * (len(letters) // 2)
+    seen = common = 0
+    for run in stream_runs(chars):
+        for word in words("".join(c.text for c in run)):
+            if len(word) >= 2:
+                seen += 1
+                common += word in _COMMON_WORDS
+        if common >= enough:
+            return ""
+    if seen >= 40 and common < 0.02 * seen:
         return "its letters spell no Indonesian words"
     return ""
 
@@ -227,24 +239,26 @@ def stream_words(chars: Sequence[Char]) -> list[str]:
     return [w for run in stream_runs(chars) for w in words("".join(c.text for c in run))]
 
 
-def stream_runs(chars: Sequence[Char]) -> list[list[Char]]:
+def stream_runs(chars: Sequence[Char]) -> Iterator[list[Char]]:
     """The layer's glyphs cut into the runs it writes together: a run ends at a space and
     where the next glyph does not follow on (a new line, which a layer often marks with no
     space at all)."""
-    out: list[list[Char]] = []
+    run: list[Char] = []
     prev: Char | None = None
     for c in chars:
-        follows = prev is not None and _gap(prev, c) < 0.5 * max(
-            c.bottom - c.top, c.x1 - c.x0, prev.bottom - prev.top, prev.x1 - prev.x0)
         if c.text.isspace():
             prev = None
             continue
-        if follows and out:
-            out[-1].append(c)
+        if prev is not None and _gap(prev, c) < 0.5 * max(
+                c.bottom - c.top, c.x1 - c.x0, prev.bottom - prev.top, prev.x1 - prev.x0):
+            run.append(c)
         else:
-            out.append([c])
+            if run:
+                yield run
+            run = [c]
         prev = c
-    return out
+    if run:
+        yield run
 
 
 def _gap(a: Char, b: Char) -> float:

@@ -236,19 +236,28 @@ def cell_text(lines: Sequence[Sequence[Char]], width: float,
     ``width`` is the width the cell's text may fill (``text_widths``) and ``lexicon`` the
     words the document uses, against which a line that ends inside a word is judged.
     """
-    printed = []  # (words, width of the first glyph, ends with a space) of each inked line
-    for ln in lines:
-        line_words = tokens(ln)
-        if line_words:
-            first = next(c for c in ln if not c.text.isspace())
-            printed.append((line_words, first.x1 - first.x0, ln[-1].text.isspace()))
+    return read_cell(lines, width, lexicon)[0]
+
+
+def read_cell(lines: Sequence[Sequence[Char]], width: float,
+              lexicon: AbstractSet[str] = frozenset()) -> tuple[str, TextEnds | None]:
+    """A cell's text (``cell_text``) and where it starts and stops (None without text), from
+    its printed ``lines`` read into words once."""
+    printed = [(ln, found) for ln in lines if (found := tokens(ln))]
     if not printed:
-        return ""
+        return "", None
+    glyph = [next(c for c in ln if not c.text.isspace()) for ln in (printed[0][0], printed[-1][0])]
+    (_, word_x0, word_x1), last = printed[0][1][0], printed[-1][1]
+    ends = TextEnds(width=width, last_filled=last[-1][2] - last[0][1],
+                    last_word=last[-1][2] - last[-1][1], first_glyph=glyph[0].x1 - glyph[0].x0,
+                    first_word=word_x1 - word_x0, spaced=printed[-1][0][-1].text.isspace())
     breaks = []  # (line, next line, filled, span, spaced) of each in-cell line break
-    for (prev, _, spaced), (line, first_width, _) in zip(printed, printed[1:]):
+    for (ln, prev), (next_ln, line) in zip(printed, printed[1:]):
+        first = next(c for c in next_ln if not c.text.isspace())
         breaks.append([" ".join(t for t, _, _ in prev), " ".join(t for t, _, _ in line),
-                       prev[-1][2] - prev[0][1] + first_width,
-                       (prev[-1][2] - prev[-1][1]) + (line[0][2] - line[0][1]), spaced])
+                       prev[-1][2] - prev[0][1] + first.x1 - first.x0,
+                       (prev[-1][2] - prev[-1][1]) + (line[0][2] - line[0][1]),
+                       ln[-1].text.isspace()])
     for here, after in zip(breaks, breaks[1:]):
         # a word too long for the column that a typesetter moved to a line of its own and cut
         # there ("Setiap" / "triwula" / "n"): after a line of one word, a line that is one
@@ -258,8 +267,10 @@ def cell_text(lines: Sequence[Sequence[Char]], width: float,
                 *after[:3], width=width, lexicon=lexicon, span=after[3]):
             here[3] = 0.0
     if not breaks:
-        return restore_ligatures(collapse(" ".join(t for t, _, _ in printed[0][0])), lexicon)
-    return restore_ligatures(collapse(join_breaks(breaks, width, lexicon)), lexicon)
+        text = " ".join(t for t, _, _ in printed[0][1])
+    else:
+        text = join_breaks(breaks, width, lexicon)
+    return restore_ligatures(collapse(text), lexicon), ends
 
 
 def join_breaks(breaks: Sequence[Sequence], width: float, lexicon: AbstractSet[str]) -> str:
@@ -271,20 +282,6 @@ def join_breaks(breaks: Sequence[Sequence], width: float, lexicon: AbstractSet[s
         joined = join_line(line, next_line, filled, width, lexicon, span, spaced)
         text = text[: len(text) - len(line)] + joined  # text ends with this line
     return text
-
-
-def text_ends(lines: Sequence[Sequence[Char]], width: float) -> TextEnds | None:
-    """Where a cell's text (its printed ``lines``) starts and stops; None without text."""
-    printed = [found for found in map(tokens, lines) if found]
-    if not printed:
-        return None
-    first_line = next(ln for ln in lines if any(not c.text.isspace() for c in ln))
-    first = next(c for c in first_line if not c.text.isspace())
-    (_, word_x0, word_x1), last = printed[0][0], printed[-1]
-    last_line = next(ln for ln in reversed(lines) if any(not c.text.isspace() for c in ln))
-    return TextEnds(width=width, last_filled=last[-1][2] - last[0][1],
-                    last_word=last[-1][2] - last[-1][1], first_glyph=first.x1 - first.x0,
-                    first_word=word_x1 - word_x0, spaced=last_line[-1].text.isspace())
 
 
 def join_parts(above: str, above_ends: TextEnds | None, below: str,
