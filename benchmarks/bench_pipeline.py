@@ -3,7 +3,8 @@ cost grows with the number of pages.
 
 Each contender runs in a fresh process of its own, so its peak memory is its own:
   floor        PDFium reading every character box and path object (``floor.read_all``)
-  renaksi      pipeline.run (open, classify, grids, header, stitch, normalise, validate)
+  renaksi      pipeline.run (open, classify, grids, header, stitch, normalise, validate),
+               set up as a batch worker is (``extract.warm``)
   pdfplumber   bare page.extract_tables() on every page
   camelot      lattice on every page: engine="vector", and its default engine
 
@@ -35,7 +36,8 @@ RENAKSI = Path(sys.executable).with_name("renaksi")
 FLOOR = "floor (PDFium chars + paths)"
 CONTENDERS = {
     FLOOR: ("from floor import read_all", "read_all(PDF)"),
-    "renaksi": ("from extract.pipeline import run", "run(PDF)"),
+    # a batch worker's set-up: extract.warm, which the forkserver loads before any fork
+    "renaksi": ("import extract.warm\nfrom extract.pipeline import run", "run(PDF)"),
     "pdfplumber extract_tables": (
         "import pdfplumber",
         "with pdfplumber.open(PDF) as pdf:\n    for page in pdf.pages:\n        page.extract_tables()"),
@@ -61,7 +63,7 @@ for PDF in PDFS:
 {work}
 warm = time.perf_counter() - t
 peak = int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) / 1024
-print(json.dumps({{"warm": warm, "peak_mb": peak}}))
+print(json.dumps({{"warm": warm, "peak_mb": peak}}), flush=True)  # extract.warm ends with os._exit
 """
 
 
