@@ -8,7 +8,8 @@ a row/column grid where a merged cell is one Cell with a rowspan or colspan.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Sequence, Set as AbstractSet
+from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence, Set as AbstractSet
 from typing import Protocol
 
 from pdfplumber.table import cells_to_tables, edges_to_intersections, merge_edges
@@ -17,7 +18,7 @@ from pdfplumber.utils import obj_to_bbox
 from .errors import NoLampiran
 from .model import BBox, Cell, Char, Document, Fill, Page, PageGrid, Ruling
 from .settings import GridSettings, Settings
-from .text import read_cell, text_lines, text_widths
+from .text import PrintedLine, printed_lines, read_printed, text_lines, text_widths
 
 
 OnPage = Callable[[int], None]  # hears each page number as its grid is done
@@ -31,14 +32,24 @@ class GridFinder(Protocol):
 
 
 class RulingLines:
-    """Born-digital pages: cells bounded by drawn lines or hairline rectangles."""
+    """Born-digital pages: cells bounded by drawn lines or hairline rectangles.
 
-    def find(self, doc: Document, page: Page, settings: Settings) -> PageGrid | None:
+    ``drafts`` are pages already drafted as they were read (``draft``), by page number."""
+
+    def __init__(self, drafts: Mapping[int, GridDraft | None] | None = None) -> None:
+        self.drafts = drafts or {}
+
+    def draft(self, page: Page, settings: Settings) -> GridDraft | None:
         boxes = table_cells(page.rulings, settings.grid)
         if not boxes:
             return None
-        return build_grid(page.page_no, boxes, page.chars, page.fills, page.rulings,
-                          settings.grid.snap_tolerance, doc.lexicon)
+        return draft_grid(page.page_no, boxes, page.chars, page.fills, page.rulings,
+                          settings.grid.snap_tolerance)
+
+    def find(self, doc: Document, page: Page, settings: Settings) -> PageGrid | None:
+        draft = (self.drafts[page.page_no] if page.page_no in self.drafts
+                 else self.draft(page, settings))
+        return None if draft is None else draft.finish(doc.lexicon)
 
     def find_all(self, doc: Document, pages: Sequence[Page], settings: Settings,
                  on_page: OnPage | None = None) -> list[PageGrid | None]:
@@ -60,18 +71,20 @@ def finder_for(page: Page) -> str:
     return "ocr" if page.kind == "scan" else "lines"
 
 
-def find_grids(doc: Document, settings: Settings, on_page: OnPage | None = None) -> list[PageGrid]:
+def find_grids(doc: Document, settings: Settings, on_page: OnPage | None = None,
+               drafts: Mapping[int, GridDraft | None] | None = None) -> list[PageGrid]:
     """One grid per table page, in page order; raise NoLampiran when there is none.
 
     Each finder gets all its pages at once, so the OCR finder reads ``settings.ocr.jobs``
     scanned pages in parallel; ``on_page`` hears each scanned page number as it is done.
+    ``drafts`` are ruled pages drafted while the document was read (``RulingLines.draft``).
     """
     by_page: dict[int, PageGrid | None] = {}
     for name in FINDERS:
         pages = [p for p in doc.lampiran_pages if finder_for(p) == name]
         if pages:
-            found = FINDERS[name]().find_all(doc, pages, settings,
-                                             on_page if name == "ocr" else None)
+            finder = RulingLines(drafts) if name == "lines" else FINDERS[name]()
+            found = finder.find_all(doc, pages, settings, on_page if name == "ocr" else None)
             by_page.update(zip((p.page_no for p in pages), found))
     grids = [g for _, g in sorted(by_page.items()) if g is not None and g.n_rows > 0]
     if not grids:
@@ -277,6 +290,36 @@ def build_grid(page_no: int, boxes: Sequence[BBox], chars: Sequence[Char],
                fills: Sequence[Fill], rulings: Sequence[Ruling], tol: float,
                lexicon: AbstractSet[str] = frozenset()) -> PageGrid:
     """Row/column grid from cell boxes: spans, text and shading of every cell."""
+    return draft_grid(page_no, boxes, chars, fills, rulings, tol).finish(lexicon)
+
+
+@dataclass(frozen=True, slots=True)
+class GridDraft:
+    """A ruled page's grid before its cells' words are read against the document's lexicon
+    (which needs every page): each cell keeps its printed lines' words, not its glyphs, so
+    a long lampiran is not held glyph by glyph until its last page is read."""
+
+    page_no: int
+    bbox: BBox
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    rulings: tuple[Ruling, ...]
+    cells: tuple[Cell, ...]  # text "" and no ends yet, sorted by row then column
+    printed: tuple[tuple[PrintedLine, ...], ...]  # one per cell
+    widths: tuple[float, ...]  # one per cell: the width its text may fill (points)
+
+    def finish(self, lexicon: AbstractSet[str] = frozenset()) -> PageGrid:
+        cells = []
+        for cell, printed, width in zip(self.cells, self.printed, self.widths):
+            text, ends = read_printed(printed, width, lexicon)
+            cells.append(replace(cell, text=text, ends=ends) if ends else cell)
+        return PageGrid(page_no=self.page_no, bbox=self.bbox, xs=self.xs, ys=self.ys,
+                        cells=tuple(cells), rulings=self.rulings)
+
+
+def draft_grid(page_no: int, boxes: Sequence[BBox], chars: Sequence[Char],
+               fills: Sequence[Fill], rulings: Sequence[Ruling], tol: float) -> GridDraft:
+    """Row/column grid from cell boxes: spans, shading and printed lines of every cell."""
     xs = _cluster([b[0] for b in boxes] + [b[2] for b in boxes], tol)
     ys = _cluster([b[1] for b in boxes] + [b[3] for b in boxes], tol)
     bbox = (xs[0], ys[0], xs[-1], ys[-1])
@@ -305,14 +348,14 @@ def build_grid(page_no: int, boxes: Sequence[BBox], chars: Sequence[Char],
     lines = [text_lines(mine) for mine in members]
     widths = text_widths([((c, cs), box, cell_lines)
                           for (r, c, rs, cs, box), cell_lines in zip(placed, lines)])
-    cells = []
-    for (r, c, rs, cs, box), mine, cell_lines, width in zip(placed, members, lines, widths):
-        text, ends = read_cell(cell_lines, width, lexicon)
-        cells.append(Cell(row=r, col=c, rowspan=rs, colspan=cs, bbox=box, text=text,
-                          fill=_fill_at(table_fills, box), full=_is_full(mine, box), ends=ends))
-    cells.sort(key=lambda cell: (cell.row, cell.col))
-    return PageGrid(page_no=page_no, bbox=bbox, xs=tuple(xs), ys=tuple(ys),
-                    cells=tuple(cells), rulings=tuple(rulings))
+    cells = sorted(zip((Cell(row=r, col=c, rowspan=rs, colspan=cs, bbox=box, text="",
+                             fill=_fill_at(table_fills, box), full=_is_full(mine, box))
+                        for (r, c, rs, cs, box), mine in zip(placed, members)),
+                       map(printed_lines, lines), widths),
+                   key=lambda found: (found[0].row, found[0].col))
+    return GridDraft(page_no=page_no, bbox=bbox, xs=tuple(xs), ys=tuple(ys),
+                     rulings=tuple(rulings), cells=tuple(c for c, _, _ in cells),
+                     printed=tuple(p for _, p, _ in cells), widths=tuple(w for _, _, w in cells))
 
 
 def _is_full(chars: Sequence[Char], box: BBox) -> bool:

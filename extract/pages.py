@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,8 +30,14 @@ _HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 _SIGNATURE_WORDS = re.compile(r"Ditetapkan\s+di|pada\s+tanggal|Salinan\s+sesuai", re.I)
 
 
-def open_document(path: Path | str, settings: Settings | None = None) -> Document:
-    """Read and classify every page; raise a typed error for input that is not a usable PDF."""
+def open_document(path: Path | str, settings: Settings | None = None,
+                  on_lampiran: Callable[[Page], Page] | None = None) -> Document:
+    """Read and classify every page; raise a typed error for input that is not a usable PDF.
+
+    Pages are read one by one and classified as they come (a page's kind depends on the
+    pages before it only); ``on_lampiran`` sees each ruled lampiran page as soon as it is
+    classified and returns what the document keeps of it.
+    """
     settings = settings or Settings()
     path = Path(path)
     data = read_pdf_bytes(path)
@@ -43,19 +49,25 @@ def open_document(path: Path | str, settings: Settings | None = None) -> Documen
             hint = "wrong password" if settings.password else "password-protected; pass --password"
             raise EncryptedPdf(hint, path) from None
         raise BrokenPdf(f"cannot be opened as a PDF ({exc})", path) from None
+    pages: list[Page] = []
+    words: set[str] = set()
+    seen_table = False
     try:
         n = len(pdf)
         if n == 0:
             raise BrokenPdf("the PDF has no pages", path)
         if n > settings.max_pages:
             raise BrokenPdf(f"{n} pages is more than the limit of {settings.max_pages}", path)
-        read = [_read_page(pdf, i, path, settings) for i in range(n)]
+        for i in range(n):
+            page, runs = _read_page(pdf, i, path, settings)
+            page = _classified(page, seen_table, settings.grid.min_table_width)
+            seen_table = seen_table or page.kind == "lampiran"
+            words |= lexicon(runs)
+            pages.append(on_lampiran(page) if on_lampiran and page.kind == "lampiran" else page)
     finally:
         pdf.close()
-    pages = [page for page, _ in read]
-    return Document(path=path, sha256=hashlib.sha256(data).hexdigest(),
-                    pages=tuple(_classify(pages, settings.grid.min_table_width)), password=settings.password,
-                    lexicon=lexicon(run for _, runs in read for run in runs))
+    return Document(path=path, sha256=hashlib.sha256(data).hexdigest(), pages=tuple(pages),
+                    password=settings.password, lexicon=frozenset(words))
 
 
 def lexicon(runs: Iterable[tuple[Sequence[str], bool, bool]]) -> frozenset[str]:
@@ -283,26 +295,22 @@ def has_table_rulings(rulings: Sequence[Ruling], min_width: float, min_rows: int
     return len(h) >= min_rows + 1 and len(v) >= 3
 
 
-def _classify(pages: list[Page], min_table_width: float) -> list[Page]:
-    """Body, lampiran (ruled plan table), signature, scan or blank, for each page.
+def _classified(page: Page, seen_table: bool, min_table_width: float) -> Page:
+    """``page`` as body, lampiran (ruled plan table), signature, scan or blank, given whether
+    a lampiran page came before it (``seen_table``).
 
     A page is lampiran when it carries a ruled grid and either plan header words or
     follows a lampiran page (continuation pages may have no header at all; the last may
     hold a single row above the signature).
     """
-    out: list[Page] = []
-    seen_table = False
-    for page in pages:
-        kind = page.kind
-        if kind == "body":
-            ruled = has_table_rulings(page.rulings, min_table_width, 1 if seen_table else 2)
-            if ruled and (_LAMPIRAN_WORDS.search(page.text) or seen_table):
-                kind = "lampiran"
-            elif seen_table and _SIGNATURE_WORDS.search(page.text):
-                kind = "signature"
-        seen_table = seen_table or kind == "lampiran"
-        out.append(_with_kind(page, kind))
-    return out
+    kind = page.kind
+    if kind == "body":
+        ruled = has_table_rulings(page.rulings, min_table_width, 1 if seen_table else 2)
+        if ruled and (_LAMPIRAN_WORDS.search(page.text) or seen_table):
+            kind = "lampiran"
+        elif seen_table and _SIGNATURE_WORDS.search(page.text):
+            kind = "signature"
+    return _with_kind(page, kind)
 
 
 def _with_kind(page: Page, kind: PageKind) -> Page:

@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from .diagnose import header_failure, no_table
 from .errors import HeaderNotRecognised, NoLampiran, NoRowsAccepted, RenaksiError
-from .grid import find_grids
+from .grid import GridDraft, RulingLines, find_grids
 from .header import map_header
 from .metadata import read_metadata
-from .model import ColumnMap, Document, Page, PageGrid, Result, Stopped
+from .model import BBox, Char, ColumnMap, Document, Page, PageGrid, Result, Stopped
 from .normalise import absent_columns, doc_slug, normalise, raw_marks
 from .pages import hidden_text_warnings, open_document
 from .settings import Settings
@@ -20,11 +21,26 @@ from .text import drop_unreadable, group_lines, line_text
 from .validate import Checked, validate
 
 
+def _drafted(page: Page, settings: Settings, drafts: dict[int, GridDraft | None]) -> Page:
+    """A ruled lampiran page drafted as soon as it is read (``RulingLines.draft``) and kept
+    without the glyphs inside its table: a decree's memory then grows with its cells' words,
+    not with every glyph of a lampiran of hundreds of pages."""
+    draft = drafts[page.page_no] = RulingLines().draft(page, settings)
+    if draft is None:
+        return page
+    return replace(page, chars=tuple(_outside(page.chars, draft.bbox)))
+
+
+def _outside(chars: Iterable[Char], bbox: BBox) -> list[Char]:
+    """The glyphs whose centre lies outside ``bbox``."""
+    x0, top, x1, bottom = bbox
+    return [c for c in chars if not (
+        x0 <= (c.x0 + c.x1) / 2 <= x1 and top <= (c.top + c.bottom) / 2 <= bottom)]
+
+
 def _text_outside(page: Page, grid: PageGrid) -> str:
     """Title block and signature around a table, without the table's own words."""
-    x0, top, x1, bottom = grid.bbox
-    chars = [c for c in page.chars if not c.text.isspace() and not (
-        x0 <= (c.x0 + c.x1) / 2 <= x1 and top <= (c.top + c.bottom) / 2 <= bottom)]
+    chars = [c for c in _outside(page.chars, grid.bbox) if not c.text.isspace()]
     return "\n".join(line_text(ln) for ln in group_lines(chars))
 
 
@@ -113,11 +129,13 @@ def run(path: Path | str, settings: Settings | None = None,
     """
     settings = settings or Settings()
     path = Path(path)
-    doc = open_document(path, settings)
+    drafts: dict[int, GridDraft | None] = {}
+    doc = open_document(path, settings, lambda page: _drafted(page, settings, drafts))
     progress = _ScanProgress(doc, on_progress)
     try:
-        grids = find_grids(doc, settings, progress.page_done)
+        grids = find_grids(doc, settings, progress.page_done, drafts)
     except NoLampiran:
+        doc = open_document(path, settings)  # every glyph again, to say why
         raise _stopped(no_table(doc, settings.grid.min_table_width), doc, [], []) from None
     pages: list[TablePage] = []
     cmap = None
@@ -125,6 +143,7 @@ def run(path: Path | str, settings: Settings | None = None,
         try:
             cmap = map_header(grid, cmap)
         except HeaderNotRecognised as exc:
+            doc = open_document(path, settings)
             raise _stopped(header_failure(doc, grid, exc), doc, grids,
                            [p.cmap for p in pages]) from None
         pages.append(TablePage(grid, cmap))

@@ -250,28 +250,40 @@ def cell_text(lines: Sequence[Sequence[Char]], width: float,
     ``width`` is the width the cell's text may fill (``text_widths``) and ``lexicon`` the
     words the document uses, against which a line that ends inside a word is judged.
     """
-    return read_cell(lines, width, lexicon)[0]
+    return read_printed(printed_lines(lines), width, lexicon)[0]
 
 
-def read_cell(lines: Sequence[Sequence[Char]], width: float,
-              lexicon: AbstractSet[str] = frozenset()) -> tuple[str, TextEnds | None]:
+# A printed line of a cell as its text is read: its words, the width of its first glyph and
+# whether it ends with a space glyph (points). What a cell keeps of its glyphs.
+PrintedLine = tuple[list[Word], float, bool]
+
+
+def printed_lines(lines: Sequence[Sequence[Char]]) -> tuple[PrintedLine, ...]:
+    """A cell's lines that carry ink (``group_lines`` order), each read into words once."""
+    out = []
+    for ln in lines:
+        found = tokens(ln)
+        if found:
+            first = next(c for c in ln if not c.text.isspace())
+            out.append((found, first.x1 - first.x0, ln[-1].text.isspace()))
+    return tuple(out)
+
+
+def read_printed(printed: Sequence[PrintedLine], width: float,
+                 lexicon: AbstractSet[str] = frozenset()) -> tuple[str, TextEnds | None]:
     """A cell's text (``cell_text``) and where it starts and stops (None without text), from
-    its printed ``lines`` read into words once."""
-    printed = [(ln, found) for ln in lines if (found := tokens(ln))]
+    its ``printed_lines``."""
     if not printed:
         return "", None
-    glyph = [next(c for c in ln if not c.text.isspace()) for ln in (printed[0][0], printed[-1][0])]
-    (_, word_x0, word_x1), last = printed[0][1][0], printed[-1][1]
+    (_, word_x0, word_x1), last = printed[0][0][0], printed[-1][0]
     ends = TextEnds(width=width, last_filled=last[-1][2] - last[0][1],
-                    last_word=last[-1][2] - last[-1][1], first_glyph=glyph[0].x1 - glyph[0].x0,
-                    first_word=word_x1 - word_x0, spaced=printed[-1][0][-1].text.isspace())
+                    last_word=last[-1][2] - last[-1][1], first_glyph=printed[0][1],
+                    first_word=word_x1 - word_x0, spaced=printed[-1][2])
     breaks = []  # (line, next line, filled, span, spaced) of each in-cell line break
-    for (ln, prev), (next_ln, line) in zip(printed, printed[1:]):
-        first = next(c for c in next_ln if not c.text.isspace())
+    for (prev, _, spaced), (line, first_glyph, _) in zip(printed, printed[1:]):
         breaks.append([" ".join(t for t, _, _ in prev), " ".join(t for t, _, _ in line),
-                       prev[-1][2] - prev[0][1] + first.x1 - first.x0,
-                       (prev[-1][2] - prev[-1][1]) + (line[0][2] - line[0][1]),
-                       ln[-1].text.isspace()])
+                       prev[-1][2] - prev[0][1] + first_glyph,
+                       (prev[-1][2] - prev[-1][1]) + (line[0][2] - line[0][1]), spaced])
     for here, after in zip(breaks, breaks[1:]):
         # a word too long for the column that a typesetter moved to a line of its own and cut
         # there ("Setiap" / "triwula" / "n"): after a line of one word, a line that is one
@@ -281,7 +293,7 @@ def read_cell(lines: Sequence[Sequence[Char]], width: float,
                 *after[:3], width=width, lexicon=lexicon, span=after[3]):
             here[3] = 0.0
     if not breaks:
-        text = " ".join(t for t, _, _ in printed[0][1])
+        text = " ".join(t for t, _, _ in printed[0][0])
     else:
         text = join_breaks(breaks, width, lexicon)
     return restore_ligatures(collapse(text), lexicon), ends

@@ -1,6 +1,11 @@
+from dataclasses import replace
+
+import pytest
+
 from conftest import PDFS
 from extract.grid import find_grids
 from extract.pages import open_document
+from extract.pipeline import run
 from extract.settings import Settings
 
 
@@ -46,3 +51,27 @@ def test_table_without_outer_side_borders_keeps_its_edge_columns():
     cells = table_cells(hs + vs, Settings().grid)
     assert len(cells) == 9
     assert min(c[0] for c in cells) == 0 and max(c[2] for c in cells) == 300
+
+
+@pytest.mark.parametrize("name", ["singkawang-2023-word.pdf", "singkawang-2023-excel.pdf",
+                                  "acehbesar-2025-word-extra-cols-s23.pdf",
+                                  "jabar-dishub-renaksi-2016.pdf"])
+def test_lampiran_drafted_as_read_gives_the_grids_of_a_full_reading(name):
+    """The pipeline drafts each ruled page as it is read and lets its table's glyphs go; the
+    grids it reads (cells, spans, text, ends) are those of the whole document read first."""
+    result = run(PDFS / name)
+    assert result.grids == _grids(name)
+
+
+def test_lampiran_pages_are_kept_as_the_reader_returns_them():
+    kinds = []
+
+    def keep(page):
+        kinds.append((page.page_no, page.kind))
+        return replace(page, chars=())
+
+    doc = open_document(PDFS / "singkawang-2023-word.pdf", Settings(), keep)
+    lampiran = [p.page_no for p in doc.pages if p.kind == "lampiran"]
+    assert kinds == [(n, "lampiran") for n in lampiran] and len(lampiran) == 9
+    assert all(not doc.pages[n - 1].chars for n in lampiran)
+    assert doc.pages[0].chars and doc.pages[-1].chars  # the body and the signature page
