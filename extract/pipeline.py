@@ -134,6 +134,7 @@ def run(path: Path | str, settings: Settings | None = None,
     progress = _ScanProgress(doc, on_progress)
     try:
         grids = find_grids(doc, settings, progress.page_done, drafts)
+        drafts.clear()  # their words are the grids' text now
     except NoLampiran:
         doc = open_document(path, settings)  # every glyph again, to say why
         raise _stopped(no_table(doc, settings.grid.min_table_width), doc, [], []) from None
