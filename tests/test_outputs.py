@@ -253,7 +253,7 @@ def test_a_source_that_now_fails_says_its_output_may_be_stale(tmp_path):
     (raw / "sk.pdf").write_bytes(b"%PDF-1.7\nrusak")
     res = invoke("extract", raw, "--out", out)
     assert res.exit_code == 1
-    assert (f"✗ sk.pdf: cannot be opened as a PDF" in res.output
+    assert ("✗ sk.pdf: cannot be opened as a PDF" in res.output
             and f"{WORD_ID}/, extracted from an earlier version of it, is kept and may be stale"
             in res.output), res.output
 

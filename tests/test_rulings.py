@@ -77,14 +77,14 @@ def _segments(merged: bool = True) -> list[Segment]:
     out: list[Segment] = []
 
     def joined(points: list[tuple[float, float, bool]], make) -> None:
-        start = None
+        start = end = None
         for a, b, on in points + [(0, 0, False)]:
-            if on and start is None:
-                start = a
-            if not on and start is not None:
-                out.append(make(start, prev))
+            if on:
+                start = a if start is None else start
+                end = b
+            elif start is not None:
+                out.append(make(start, end))
                 start = None
-            prev = b
 
     for i, y in enumerate(ys):
         joined([(xs[c], xs[c + 1], not (0 < i < len(HEIGHTS) and (i - 1, c) in owner
