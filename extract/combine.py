@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -121,9 +122,11 @@ class CombinedPaths:
     skipped: tuple[Skipped, ...]
 
 
-def combine(out_dir: Path) -> CombinedPaths:
+def combine(out_dir: Path, ahead: Ahead | None = None) -> CombinedPaths:
     """Bring the combined tables and the DuckDB file of ``out_dir`` up to date with its decree
-    folders, reading only the folders that changed since they were last built.
+    folders, reading only the folders that changed since they were last built; ``ahead``:
+    what ``read_ahead`` read of the tables already written, used when none of them (nor the
+    catalog) has changed since.
 
     Under the folder's lock, so a decree being swapped in by another run is read whole or
     not at all, and committed as one transaction (``write.commit``): after a full disk or a
@@ -135,7 +138,8 @@ def combine(out_dir: Path) -> CombinedPaths:
         out_dir.mkdir(parents=True, exist_ok=True)
         with out_dir_lock(out_dir):
             recover_locked(out_dir)
-            return _update(out_dir)
+            return _update(out_dir, ahead if ahead is not None and
+                           ahead.stamp == _stamp(out_dir) else None)
     except OSError as exc:
         raise OutputError(f"cannot write the combined tables in {out_dir} "
                           f"({exc.strerror or exc}); earlier ones are left as they were") from None
@@ -185,13 +189,78 @@ class _Member:
     decree: Decree | None = None  # read from disk (a new or changed folder)
 
 
-def _update(out_dir: Path) -> CombinedPaths:
+@dataclass(frozen=True, slots=True)
+class _Old:
+    """The combined files as the catalog says they were written: their bytes (none kept for
+    the DuckDB file, which is copied) and rencana_aksi.parquet's table."""
+
+    files: dict[str, bytes]
+    rencana_aksi: pa.Table
+
+
+@dataclass(frozen=True, slots=True)
+class Ahead:
+    """What ``combine`` builds on, read ahead of it (``read_ahead``) and valid as long as
+    ``stamp`` still describes the catalog and the combined files."""
+
+    stamp: tuple[tuple[object, ...], ...]
+    known: catalog.Catalog
+    old: _Old | None  # None: the files are not what the catalog says was written
+
+
+def read_ahead(out_dir: Path) -> Ahead:
+    """The catalog and the combined files of ``out_dir``, read and checked against their
+    digests without taking the folder's lock, e.g. while the decrees are being extracted:
+    ``combine`` then only writes. It uses them only if their stamp (size, modification and
+    change time, inode of each) is unchanged when it holds the lock, so a run committing
+    meanwhile is noticed, as the catalog notices a changed folder."""
+    out_dir = Path(out_dir)
+    stamp = _stamp(out_dir)
     known = catalog.load(out_dir)
+    return Ahead(stamp, known, _read_old(out_dir, _tables_record(known)))
+
+
+_STAMPED = (catalog.CATALOG, DUCKDB_NAME, *(f"{t}.{x}" for t in TABLES for x in ("parquet", "csv")))
+
+
+def _stamp(out_dir: Path) -> tuple[tuple[object, ...], ...]:
+    found = []
+    for name in _STAMPED:
+        try:
+            st = os.stat(out_dir / name)
+        except OSError:
+            found.append((name,))
+            continue
+        found.append((name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return tuple(found)
+
+
+def _tables_record(known: catalog.Catalog) -> Mapping:
+    """The catalog's record of the combined files, when it has the shape ``_files`` gives it."""
+    return known.tables if _known_tables(known.tables) else {}
+
+
+def _read_old(out_dir: Path, before: Mapping) -> _Old | None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files = _intact_files(out_dir, before)
+    if files is None:
+        return None
+    try:
+        table = pq.read_table(pa.BufferReader(files["rencana_aksi.parquet"]))
+    except (KeyError, pa.ArrowException):
+        return None
+    return _Old(files, table)
+
+
+def _update(out_dir: Path, ahead: Ahead | None) -> CombinedPaths:
+    known = ahead.known if ahead is not None else catalog.load(out_dir)
     scanned = catalog.scan(out_dir, known)
     members: list[_Member] = []
     skipped: list[Skipped] = []
     seen: set[str] = set()
-    before = known.tables if _known_tables(known.tables) else {}
+    before = _tables_record(known)
     old_places = {entry[0]: i for i, entry in enumerate(before.get("decrees", ()))}
     for name, folder in scanned.items():
         unchanged = known.folders.get(name) is folder
@@ -209,19 +278,20 @@ def _update(out_dir: Path) -> CombinedPaths:
         seen.add(str(info["doc_id"]))
         members.append(_Member(name, folder, old_places.get(name) if unchanged else None, decree))
     schema = _union([m.folder.combined["extras"] for m in members])
-    old_files = _intact_files(out_dir, before) if before.get("schema") == schema else None
-    if old_files is None:  # nothing to build on: every decree is read from its folder
+    old = None
+    if before.get("schema") == schema:
+        old = ahead.old if ahead is not None else _read_old(out_dir, before)
+    if old is None:  # nothing to build on: every decree is read from its folder
         members = [replace(m, old=None) for m in members]
     elif [m.old for m in members] == list(range(len(old_places))):  # nothing changed
         _rewrite_catalog(out_dir, scanned, before, known)
         return _paths(out_dir, members, skipped)
     members = [m if m.old is not None or m.decree else replace(m, decree=read_decree(out_dir / m.name))
                for m in members]
-    files, tables = _files(out_dir, members, old_files, before)
+    files, tables = _files(out_dir, members, old, before)
     tables["schema"] = schema
-    files[catalog.CATALOG] = lambda path: path.write_text(catalog.dumps(scanned, tables),
-                                                          encoding="utf-8")
-    _commit(out_dir, files)
+    _commit(out_dir, files, {catalog.CATALOG: lambda path: path.write_text(
+        catalog.dumps(scanned, tables), encoding="utf-8")})
     return _paths(out_dir, members, skipped)
 
 
@@ -308,14 +378,14 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def _files(out_dir: Path, members: list[_Member], old: Mapping[str, bytes] | None,
+def _files(out_dir: Path, members: list[_Member], was: _Old | None,
            before: Mapping) -> tuple[dict[str, Callable[[Path], None]], dict]:
     """The writers of the seven combined files, and the catalog's record of them."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    old = was.files if was is not None else None
     old_decrees = before.get("decrees", []) if old is not None else []
-    old_table = pq.read_table(pa.BufferReader(old["rencana_aksi.parquet"])) if old else None
+    old_table = was.rencana_aksi if was is not None else None
     ra_starts = _starts(e[2] for e in old_decrees)
     parts = []
     for m in members:
@@ -461,11 +531,12 @@ def _duckdb_writer(out_dir: Path, tables: Mapping[str, pa.Table], members: list[
     return write
 
 
-def _commit(out_dir: Path, files: Mapping[str, Callable[[Path], None]]) -> None:
+def _commit(out_dir: Path, files: Mapping[str, Callable[[Path], None]],
+            then: Mapping[str, Callable[[Path], None]]) -> None:
     import duckdb
 
     try:
-        commit(out_dir, files)
+        commit(out_dir, files, then)
     except duckdb.Error as exc:  # DuckDB's own writer hit the disk (full, read-only)
         reason = str(exc).splitlines()[0]
         raise OutputError(f"cannot write {out_dir / DUCKDB_NAME} ({reason}); the combined "
