@@ -192,10 +192,10 @@ class _Member:
 @dataclass(frozen=True, slots=True)
 class _Old:
     """The combined files as the catalog says they were written: their bytes (none kept for
-    the DuckDB file, which is copied) and rencana_aksi.parquet's table."""
+    the DuckDB file, which is copied) and, once parsed, rencana_aksi.parquet's table."""
 
     files: dict[str, bytes]
-    rencana_aksi: pa.Table
+    rencana_aksi: pa.Table | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +217,7 @@ def read_ahead(out_dir: Path) -> Ahead:
     out_dir = Path(out_dir)
     stamp = _stamp(out_dir)
     known = catalog.load(out_dir)
-    return Ahead(stamp, known, _read_old(out_dir, _tables_record(known)))
+    return Ahead(stamp, known, _read_old(out_dir, _tables_record(known), parse=True))
 
 
 _STAMPED = (catalog.CATALOG, DUCKDB_NAME, *(f"{t}.{x}" for t in TABLES for x in ("parquet", "csv")))
@@ -240,18 +240,20 @@ def _tables_record(known: catalog.Catalog) -> Mapping:
     return known.tables if _known_tables(known.tables) else {}
 
 
-def _read_old(out_dir: Path, before: Mapping) -> _Old | None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+def _read_old(out_dir: Path, before: Mapping, parse: bool = False) -> _Old | None:
+    """The combined files when they are intact; ``parse``: rencana_aksi.parquet parsed too
+    (which loads pyarrow: a run that finds nothing changed need not)."""
     files = _intact_files(out_dir, before)
     if files is None:
         return None
-    try:
-        table = pq.read_table(pa.BufferReader(files["rencana_aksi.parquet"]))
-    except (KeyError, pa.ArrowException):
-        return None
-    return _Old(files, table)
+    return _Old(files, _parquet(files["rencana_aksi.parquet"]) if parse else None)
+
+
+def _parquet(data: bytes) -> pa.Table:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    return pq.read_table(pa.BufferReader(data))
 
 
 def _update(out_dir: Path, ahead: Ahead | None) -> CombinedPaths:
@@ -385,7 +387,8 @@ def _files(out_dir: Path, members: list[_Member], was: _Old | None,
 
     old = was.files if was is not None else None
     old_decrees = before.get("decrees", []) if old is not None else []
-    old_table = was.rencana_aksi if was is not None else None
+    old_table = None if was is None else was.rencana_aksi if was.rencana_aksi is not None \
+        else _parquet(was.files["rencana_aksi.parquet"])
     ra_starts = _starts(e[2] for e in old_decrees)
     parts = []
     for m in members:
