@@ -35,6 +35,8 @@ from extract.write import (SUMS, commit, leftovers, out_dir_lock, recover, recov
 if TYPE_CHECKING:
     import pyarrow as pa
 
+Buffer = bytes | memoryview
+
 # (column, pyarrow type) of the contract's tables; the pyarrow schemas are RENCANA_AKSI_SCHEMA,
 # DOKUMEN_SCHEMA and JADWAL_SCHEMA, built when first used.
 _COLUMNS = {
@@ -290,10 +292,9 @@ def _update(out_dir: Path, ahead: Ahead | None) -> CombinedPaths:
         return _paths(out_dir, members, skipped)
     members = [m if m.old is not None or m.decree else replace(m, decree=read_decree(out_dir / m.name))
                for m in members]
-    files, tables = _files(out_dir, members, old, before)
-    tables["schema"] = schema
+    files, record = _files(out_dir, members, old, before)
     _commit(out_dir, files, {catalog.CATALOG: lambda path: path.write_text(
-        catalog.dumps(scanned, tables), encoding="utf-8")})
+        catalog.dumps(scanned, {**record(), "schema": schema}), encoding="utf-8")})
     return _paths(out_dir, members, skipped)
 
 
@@ -380,9 +381,10 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def _files(out_dir: Path, members: list[_Member], was: _Old | None,
-           before: Mapping) -> tuple[dict[str, Callable[[Path], None]], dict]:
-    """The writers of the seven combined files, and the catalog's record of them."""
+def _files(out_dir: Path, members: list[_Member], was: _Old | None, before: Mapping
+           ) -> tuple[dict[str, Callable[[Path], None]], Callable[[], dict]]:
+    """The writers of the seven combined files, and the catalog's record of them once they
+    are written."""
     import pyarrow.parquet as pq
 
     old = was.files if was is not None else None
@@ -410,17 +412,19 @@ def _files(out_dir: Path, members: list[_Member], was: _Old | None,
     for name, table in tables.items():
         files[f"{name}.parquet"] = _digested(record, f"{name}.parquet",
                                              lambda path, t=table: pq.write_table(t, path))
-        csv, csv_record = _csv(name, table, counts.get(name), members, old, before, old_decrees)
-        record["csv"][name] = csv_record
-        files[f"{name}.csv"] = _digested(record, f"{name}.csv", lambda path, b=csv: path.write_bytes(b))
+        files[f"{name}.csv"] = _csv_writer(record, name, lambda n=name, t=table: _csv(
+            n, t, counts.get(n), members, old, before, old_decrees))
     files[DUCKDB_NAME] = _digested(record, DUCKDB_NAME, _duckdb_writer(
         out_dir, tables, members, counts, old, old_decrees))
-    csv_lengths = {name: r.pop("lengths") for name, r in record["csv"].items() if "lengths" in r}
-    record["decrees"] = [
-        [m.name, m.folder.combined["doc_id"], counts["rencana_aksi"][i], counts["jadwal"][i],
-         csv_lengths["rencana_aksi"][i], csv_lengths["jadwal"][i], m.folder.combined["own_rows"]]
-        for i, m in enumerate(members)]
-    return files, record
+
+    def completed() -> dict:
+        csv_lengths = {name: r.pop("lengths") for name, r in record["csv"].items() if "lengths" in r}
+        record["decrees"] = [
+            [m.name, m.folder.combined["doc_id"], counts["rencana_aksi"][i], counts["jadwal"][i],
+             csv_lengths["rencana_aksi"][i], csv_lengths["jadwal"][i], m.folder.combined["own_rows"]]
+            for i, m in enumerate(members)]
+        return record
+    return files, completed
 
 
 def _starts(lengths: Iterable[int]) -> list[int]:
@@ -457,23 +461,41 @@ def _digested(record: dict, name: str, fill: Callable[[Path], None]) -> Callable
     return write
 
 
+def _csv_writer(record: dict, name: str, pieces: Callable[[], tuple[list[Buffer], dict]]
+                ) -> Callable[[Path], None]:
+    """The writer of ``name``.csv from its ``pieces`` (assembled in the writer's thread), its
+    sha256 taken from them on the way."""
+    def write(path: Path) -> None:
+        parts, record["csv"][name] = pieces()
+        digest = hashlib.sha256()
+        with path.open("wb") as fh:
+            for part in parts:
+                fh.write(part)
+                digest.update(part)
+        record["digests"][f"{name}.csv"] = digest.hexdigest()
+    return write
+
+
 def _csv(name: str, table: pa.Table, counts: list[int] | None, members: list[_Member],
-         old: Mapping[str, bytes] | None, before: Mapping, old_decrees: list) -> tuple[bytes, dict]:
-    """The CSV file of ``table`` as ``pandas.DataFrame.to_csv`` writes the whole table, and
-    the catalog's record of it. Split by decree (``counts`` rows each), it is written decree by
-    decree: a reused decree's lines are copied from the old file when every column would be
-    written as before (pandas writes an int column holding a null as floats: "3.0")."""
+         old: Mapping[str, bytes] | None, before: Mapping, old_decrees: list
+         ) -> tuple[list[Buffer], dict]:
+    """The CSV file of ``table`` as ``pandas.DataFrame.to_csv`` writes the whole table, in
+    pieces, and the catalog's record of it. Split by decree (``counts`` rows each), it is
+    written decree by decree: a reused decree's lines are the old file's (a view, not a copy)
+    when every column would be written as before (pandas writes an int column holding a
+    null as floats: "3.0")."""
     signature = _csv_signature(table)
     if counts is None:
-        return _to_csv(table), {"signature": signature}
+        return [_to_csv(table)], {"signature": signature}
     was = before.get("csv", {}).get(name, {}) if old is not None else {}
     reuse = old is not None and was.get("signature") == signature
-    old_bytes = old[f"{name}.csv"] if reuse and old is not None else b""
+    old_bytes = memoryview(old[f"{name}.csv"] if reuse and old is not None else b"")
     column = 4 if name == "rencana_aksi" else 5
     old_starts = _starts(e[column] for e in old_decrees)
     header = old_bytes[:was["header"]] if reuse else _to_csv(table.slice(0, 0))
     frame = None if reuse else table.to_pandas()  # every decree written anew: convert once
-    pieces, lengths = [header], []
+    pieces: list[Buffer] = [header]
+    lengths = []
     at = 0
     for i, m in enumerate(members):
         if reuse and m.old is not None:
@@ -486,7 +508,7 @@ def _csv(name: str, table: pa.Table, counts: list[int] | None, members: list[_Me
         pieces.append(piece)
         lengths.append(len(piece))
         at += counts[i]
-    return b"".join(pieces), {"signature": signature, "header": len(header), "lengths": lengths}
+    return pieces, {"signature": signature, "header": len(header), "lengths": lengths}
 
 
 def _csv_signature(table: pa.Table) -> list[list[object]]:

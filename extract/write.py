@@ -471,7 +471,7 @@ def leftovers(folder: Path) -> list[Path]:
     now: named by a temp pattern, by a process that no longer runs. Never data."""
     out = []
     try:
-        entries = sorted(folder.iterdir())
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
     except OSError:
         return []
     for entry in entries:
