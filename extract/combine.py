@@ -5,7 +5,9 @@ date after every run by reading only what changed. The catalog (``catalog.CATALO
 with the tables) says which folders changed since the tables were built and where every other
 decree's rows sit in them: those rows are taken from the tables already written (the very
 bytes, for the CSV files), a changed decree's rows replace its old ones, and a run that
-changed nothing writes nothing. The Parquet and CSV files come out exactly as a rebuild from
+changed nothing writes nothing. The tables already written can be read and checked ahead,
+while the decrees are being extracted (``read_ahead``), and the files are written side by
+side, so what is left once the decrees are in is mostly writing. The Parquet and CSV files come out exactly as a rebuild from
 every folder would write them; in renaksi.duckdb, a replaced decree's rows are stored after
 the others (a SQL table has no order: ``ORDER BY doc_id, row_no`` gives the plan's). Whenever
 reuse cannot give that result (no catalog, a combined file that is not what was written, the
