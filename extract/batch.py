@@ -372,11 +372,14 @@ def _in_processes(inputs: Sequence[Input], out: Path, settings: Settings, jobs: 
                 if not worker.process.is_alive():
                     workers.remove(worker)
     finally:
+        idle = [w for w in workers if w.item is None]
+        for worker in idle:  # all told at once: they exit side by side, not one by one
+            _ask_to_stop(worker)
         for worker in workers:
             if worker.item is not None:  # interrupted (Ctrl-C): no half folder left behind
                 _kill(worker, out)
-            else:
-                _stop(worker)
+        for worker in idle:
+            _stop(worker)
 
 
 def _size(item: Input) -> int:
@@ -423,11 +426,15 @@ def _kill(worker: _Worker, out: Path) -> None:
     _reap(worker, out)
 
 
-def _stop(worker: _Worker) -> None:
+def _ask_to_stop(worker: _Worker) -> None:
     try:
         worker.conn.send(None)
     except OSError:
         pass
+
+
+def _stop(worker: _Worker) -> None:
+    """Wait for a worker asked to stop (``_ask_to_stop``) to exit; kill it if it does not."""
     worker.process.join(timeout=5)
     if worker.process.is_alive():
         worker.process.kill()

@@ -63,8 +63,10 @@ def fingerprint(folder: Path) -> Fingerprint:
 def decree_folders(out_dir: Path) -> list[Path]:
     """The folders of ``out_dir`` that may hold a decree, sorted by name. Hidden folders are
     writers' temporary ones and ``_`` marks folders of other tools: never data."""
-    return sorted(p for p in Path(out_dir).iterdir()
-                  if p.is_dir() and not p.name.startswith((".", "_")))
+    with os.scandir(out_dir) as entries:  # the entries' own types: no stat per entry
+        names = sorted(e.name for e in entries
+                       if e.is_dir() and not e.name.startswith((".", "_")))
+    return [Path(out_dir) / name for name in names]
 
 
 def load(out_dir: Path) -> Catalog:

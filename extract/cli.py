@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -30,6 +30,9 @@ from .errors import RenaksiError
 from .identity import why_first
 from .settings import OcrSettings, Settings
 from .write import Placement
+
+if TYPE_CHECKING:  # combine is imported once there is something to combine
+    from .combine import Ahead
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="KPU rencana-aksi decrees (PDF) → validated CSV/Parquet tables.")
@@ -133,6 +136,7 @@ def extract(
     ocr = OcrSettings(jobs=max(1, jobs // max(1, min(jobs, len(files)))))
     interrupted = False
     combined = None
+    ahead = _CombineAhead(out)
     with _stop_on_sigterm():
         try:
             with Progress(*Progress.get_default_columns(), console=err_console,
@@ -157,13 +161,13 @@ def extract(
 
                 extract_all(files, out, Settings(password=password, ocr=ocr), jobs=jobs,
                             timeout=timeout, force=force, on_outcome=report, review=review,
-                            on_pages=pages, on_extracting=_load_combine_meanwhile)
+                            on_pages=pages, on_extracting=ahead.start)
         except KeyboardInterrupt:
             interrupted = True
         try:
             from .combine import combine
 
-            combined = combine(out)
+            combined = combine(out, ahead.result())
         except RenaksiError as exc:  # the decree folders are written; only the combined tables failed
             say("✗", "red", exc, to=err_console)
             tally["failed"] += 1
@@ -186,18 +190,34 @@ def extract(
     raise typer.Exit(1 if tally["failed"] else 0)
 
 
-def _load_combine_meanwhile() -> None:
-    """Import the combined tables' libraries in the background while the workers extract:
-    this process waits for them anyway, and the import then costs no time after they finish."""
-    def load() -> None:
+class _CombineAhead:
+    """The combined tables' libraries imported and the tables already written read
+    (``combine.read_ahead``), in the background while the workers extract: this process
+    waits for them anyway, and neither then costs time after they finish."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.thread: threading.Thread | None = None
+        self.found: Ahead | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._read, name="combine-ahead")
+        self.thread.start()
+
+    def _read(self) -> None:
         try:
-            from .combine import load_libraries
+            from .combine import load_libraries, read_ahead
 
             load_libraries()
-        except Exception:  # the import is done again where it is needed, and fails there
+            self.found = read_ahead(self.out)
+        except Exception:  # combine reads them again itself, and says what fails
             pass
 
-    threading.Thread(target=load, name="load-combine").start()
+    def result(self) -> Ahead | None:
+        if self.thread is None:
+            return None
+        self.thread.join()
+        return self.found
 
 
 @contextmanager

@@ -5,7 +5,9 @@ date after every run by reading only what changed. The catalog (``catalog.CATALO
 with the tables) says which folders changed since the tables were built and where every other
 decree's rows sit in them: those rows are taken from the tables already written (the very
 bytes, for the CSV files), a changed decree's rows replace its old ones, and a run that
-changed nothing writes nothing. The Parquet and CSV files come out exactly as a rebuild from
+changed nothing writes nothing. The tables already written can be read and checked ahead,
+while the decrees are being extracted (``read_ahead``), and the files are written side by
+side, so what is left once the decrees are in is mostly writing. The Parquet and CSV files come out exactly as a rebuild from
 every folder would write them; in renaksi.duckdb, a replaced decree's rows are stored after
 the others (a SQL table has no order: ``ORDER BY doc_id, row_no`` gives the plan's). Whenever
 reuse cannot give that result (no catalog, a combined file that is not what was written, the
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -33,6 +36,8 @@ from extract.write import (SUMS, commit, leftovers, out_dir_lock, recover, recov
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+Buffer = bytes | memoryview
 
 # (column, pyarrow type) of the contract's tables; the pyarrow schemas are RENCANA_AKSI_SCHEMA,
 # DOKUMEN_SCHEMA and JADWAL_SCHEMA, built when first used.
@@ -121,9 +126,11 @@ class CombinedPaths:
     skipped: tuple[Skipped, ...]
 
 
-def combine(out_dir: Path) -> CombinedPaths:
+def combine(out_dir: Path, ahead: Ahead | None = None) -> CombinedPaths:
     """Bring the combined tables and the DuckDB file of ``out_dir`` up to date with its decree
-    folders, reading only the folders that changed since they were last built.
+    folders, reading only the folders that changed since they were last built; ``ahead``:
+    what ``read_ahead`` read of the tables already written, used when none of them (nor the
+    catalog) has changed since.
 
     Under the folder's lock, so a decree being swapped in by another run is read whole or
     not at all, and committed as one transaction (``write.commit``): after a full disk or a
@@ -135,7 +142,8 @@ def combine(out_dir: Path) -> CombinedPaths:
         out_dir.mkdir(parents=True, exist_ok=True)
         with out_dir_lock(out_dir):
             recover_locked(out_dir)
-            return _update(out_dir)
+            return _update(out_dir, ahead if ahead is not None and
+                           ahead.stamp == _stamp(out_dir) else None)
     except OSError as exc:
         raise OutputError(f"cannot write the combined tables in {out_dir} "
                           f"({exc.strerror or exc}); earlier ones are left as they were") from None
@@ -185,13 +193,80 @@ class _Member:
     decree: Decree | None = None  # read from disk (a new or changed folder)
 
 
-def _update(out_dir: Path) -> CombinedPaths:
+@dataclass(frozen=True, slots=True)
+class _Old:
+    """The combined files as the catalog says they were written: their bytes (none kept for
+    the DuckDB file, which is copied) and, once parsed, rencana_aksi.parquet's table."""
+
+    files: dict[str, bytes]
+    rencana_aksi: pa.Table | None
+
+
+@dataclass(frozen=True, slots=True)
+class Ahead:
+    """What ``combine`` builds on, read ahead of it (``read_ahead``) and valid as long as
+    ``stamp`` still describes the catalog and the combined files."""
+
+    stamp: tuple[tuple[object, ...], ...]
+    known: catalog.Catalog
+    old: _Old | None  # None: the files are not what the catalog says was written
+
+
+def read_ahead(out_dir: Path) -> Ahead:
+    """The catalog and the combined files of ``out_dir``, read and checked against their
+    digests without taking the folder's lock, e.g. while the decrees are being extracted:
+    ``combine`` then only writes. It uses them only if their stamp (size, modification and
+    change time, inode of each) is unchanged when it holds the lock, so a run committing
+    meanwhile is noticed, as the catalog notices a changed folder."""
+    out_dir = Path(out_dir)
+    stamp = _stamp(out_dir)
     known = catalog.load(out_dir)
+    return Ahead(stamp, known, _read_old(out_dir, _tables_record(known), parse=True))
+
+
+_STAMPED = (catalog.CATALOG, DUCKDB_NAME, *(f"{t}.{x}" for t in TABLES for x in ("parquet", "csv")))
+
+
+def _stamp(out_dir: Path) -> tuple[tuple[object, ...], ...]:
+    found = []
+    for name in _STAMPED:
+        try:
+            st = os.stat(out_dir / name)
+        except OSError:
+            found.append((name,))
+            continue
+        found.append((name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return tuple(found)
+
+
+def _tables_record(known: catalog.Catalog) -> Mapping:
+    """The catalog's record of the combined files, when it has the shape ``_files`` gives it."""
+    return known.tables if _known_tables(known.tables) else {}
+
+
+def _read_old(out_dir: Path, before: Mapping, parse: bool = False) -> _Old | None:
+    """The combined files when they are intact; ``parse``: rencana_aksi.parquet parsed too
+    (which loads pyarrow: a run that finds nothing changed need not)."""
+    files = _intact_files(out_dir, before)
+    if files is None:
+        return None
+    return _Old(files, _parquet(files["rencana_aksi.parquet"]) if parse else None)
+
+
+def _parquet(data: bytes) -> pa.Table:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    return pq.read_table(pa.BufferReader(data))
+
+
+def _update(out_dir: Path, ahead: Ahead | None) -> CombinedPaths:
+    known = ahead.known if ahead is not None else catalog.load(out_dir)
     scanned = catalog.scan(out_dir, known)
     members: list[_Member] = []
     skipped: list[Skipped] = []
     seen: set[str] = set()
-    before = known.tables if _known_tables(known.tables) else {}
+    before = _tables_record(known)
     old_places = {entry[0]: i for i, entry in enumerate(before.get("decrees", ()))}
     for name, folder in scanned.items():
         unchanged = known.folders.get(name) is folder
@@ -209,19 +284,19 @@ def _update(out_dir: Path) -> CombinedPaths:
         seen.add(str(info["doc_id"]))
         members.append(_Member(name, folder, old_places.get(name) if unchanged else None, decree))
     schema = _union([m.folder.combined["extras"] for m in members])
-    old_files = _intact_files(out_dir, before) if before.get("schema") == schema else None
-    if old_files is None:  # nothing to build on: every decree is read from its folder
+    old = None
+    if before.get("schema") == schema:
+        old = ahead.old if ahead is not None else _read_old(out_dir, before)
+    if old is None:  # nothing to build on: every decree is read from its folder
         members = [replace(m, old=None) for m in members]
     elif [m.old for m in members] == list(range(len(old_places))):  # nothing changed
         _rewrite_catalog(out_dir, scanned, before, known)
         return _paths(out_dir, members, skipped)
     members = [m if m.old is not None or m.decree else replace(m, decree=read_decree(out_dir / m.name))
                for m in members]
-    files, tables = _files(out_dir, members, old_files, before)
-    tables["schema"] = schema
-    files[catalog.CATALOG] = lambda path: path.write_text(catalog.dumps(scanned, tables),
-                                                          encoding="utf-8")
-    _commit(out_dir, files)
+    files, record = _files(out_dir, members, old, before)
+    _commit(out_dir, files, {catalog.CATALOG: lambda path: path.write_text(
+        catalog.dumps(scanned, {**record(), "schema": schema}), encoding="utf-8")})
     return _paths(out_dir, members, skipped)
 
 
@@ -308,14 +383,16 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def _files(out_dir: Path, members: list[_Member], old: Mapping[str, bytes] | None,
-           before: Mapping) -> tuple[dict[str, Callable[[Path], None]], dict]:
-    """The writers of the seven combined files, and the catalog's record of them."""
-    import pyarrow as pa
+def _files(out_dir: Path, members: list[_Member], was: _Old | None, before: Mapping
+           ) -> tuple[dict[str, Callable[[Path], None]], Callable[[], dict]]:
+    """The writers of the seven combined files, and the catalog's record of them once they
+    are written."""
     import pyarrow.parquet as pq
 
+    old = was.files if was is not None else None
     old_decrees = before.get("decrees", []) if old is not None else []
-    old_table = pq.read_table(pa.BufferReader(old["rencana_aksi.parquet"])) if old else None
+    old_table = None if was is None else was.rencana_aksi if was.rencana_aksi is not None \
+        else _parquet(was.files["rencana_aksi.parquet"])
     ra_starts = _starts(e[2] for e in old_decrees)
     parts = []
     for m in members:
@@ -337,17 +414,19 @@ def _files(out_dir: Path, members: list[_Member], old: Mapping[str, bytes] | Non
     for name, table in tables.items():
         files[f"{name}.parquet"] = _digested(record, f"{name}.parquet",
                                              lambda path, t=table: pq.write_table(t, path))
-        csv, csv_record = _csv(name, table, counts.get(name), members, old, before, old_decrees)
-        record["csv"][name] = csv_record
-        files[f"{name}.csv"] = _digested(record, f"{name}.csv", lambda path, b=csv: path.write_bytes(b))
+        files[f"{name}.csv"] = _csv_writer(record, name, lambda n=name, t=table: _csv(
+            n, t, counts.get(n), members, old, before, old_decrees))
     files[DUCKDB_NAME] = _digested(record, DUCKDB_NAME, _duckdb_writer(
         out_dir, tables, members, counts, old, old_decrees))
-    csv_lengths = {name: r.pop("lengths") for name, r in record["csv"].items() if "lengths" in r}
-    record["decrees"] = [
-        [m.name, m.folder.combined["doc_id"], counts["rencana_aksi"][i], counts["jadwal"][i],
-         csv_lengths["rencana_aksi"][i], csv_lengths["jadwal"][i], m.folder.combined["own_rows"]]
-        for i, m in enumerate(members)]
-    return files, record
+
+    def completed() -> dict:
+        csv_lengths = {name: r.pop("lengths") for name, r in record["csv"].items() if "lengths" in r}
+        record["decrees"] = [
+            [m.name, m.folder.combined["doc_id"], counts["rencana_aksi"][i], counts["jadwal"][i],
+             csv_lengths["rencana_aksi"][i], csv_lengths["jadwal"][i], m.folder.combined["own_rows"]]
+            for i, m in enumerate(members)]
+        return record
+    return files, completed
 
 
 def _starts(lengths: Iterable[int]) -> list[int]:
@@ -384,23 +463,41 @@ def _digested(record: dict, name: str, fill: Callable[[Path], None]) -> Callable
     return write
 
 
+def _csv_writer(record: dict, name: str, pieces: Callable[[], tuple[list[Buffer], dict]]
+                ) -> Callable[[Path], None]:
+    """The writer of ``name``.csv from its ``pieces`` (assembled in the writer's thread), its
+    sha256 taken from them on the way."""
+    def write(path: Path) -> None:
+        parts, record["csv"][name] = pieces()
+        digest = hashlib.sha256()
+        with path.open("wb") as fh:
+            for part in parts:
+                fh.write(part)
+                digest.update(part)
+        record["digests"][f"{name}.csv"] = digest.hexdigest()
+    return write
+
+
 def _csv(name: str, table: pa.Table, counts: list[int] | None, members: list[_Member],
-         old: Mapping[str, bytes] | None, before: Mapping, old_decrees: list) -> tuple[bytes, dict]:
-    """The CSV file of ``table`` as ``pandas.DataFrame.to_csv`` writes the whole table, and
-    the catalog's record of it. Split by decree (``counts`` rows each), it is written decree by
-    decree: a reused decree's lines are copied from the old file when every column would be
-    written as before (pandas writes an int column holding a null as floats: "3.0")."""
+         old: Mapping[str, bytes] | None, before: Mapping, old_decrees: list
+         ) -> tuple[list[Buffer], dict]:
+    """The CSV file of ``table`` as ``pandas.DataFrame.to_csv`` writes the whole table, in
+    pieces, and the catalog's record of it. Split by decree (``counts`` rows each), it is
+    written decree by decree: a reused decree's lines are the old file's (a view, not a copy)
+    when every column would be written as before (pandas writes an int column holding a
+    null as floats: "3.0")."""
     signature = _csv_signature(table)
     if counts is None:
-        return _to_csv(table), {"signature": signature}
+        return [_to_csv(table)], {"signature": signature}
     was = before.get("csv", {}).get(name, {}) if old is not None else {}
     reuse = old is not None and was.get("signature") == signature
-    old_bytes = old[f"{name}.csv"] if reuse and old is not None else b""
+    old_bytes = memoryview(old[f"{name}.csv"] if reuse and old is not None else b"")
     column = 4 if name == "rencana_aksi" else 5
     old_starts = _starts(e[column] for e in old_decrees)
     header = old_bytes[:was["header"]] if reuse else _to_csv(table.slice(0, 0))
     frame = None if reuse else table.to_pandas()  # every decree written anew: convert once
-    pieces, lengths = [header], []
+    pieces: list[Buffer] = [header]
+    lengths = []
     at = 0
     for i, m in enumerate(members):
         if reuse and m.old is not None:
@@ -413,7 +510,7 @@ def _csv(name: str, table: pa.Table, counts: list[int] | None, members: list[_Me
         pieces.append(piece)
         lengths.append(len(piece))
         at += counts[i]
-    return b"".join(pieces), {"signature": signature, "header": len(header), "lengths": lengths}
+    return pieces, {"signature": signature, "header": len(header), "lengths": lengths}
 
 
 def _csv_signature(table: pa.Table) -> list[list[object]]:
@@ -461,11 +558,12 @@ def _duckdb_writer(out_dir: Path, tables: Mapping[str, pa.Table], members: list[
     return write
 
 
-def _commit(out_dir: Path, files: Mapping[str, Callable[[Path], None]]) -> None:
+def _commit(out_dir: Path, files: Mapping[str, Callable[[Path], None]],
+            then: Mapping[str, Callable[[Path], None]]) -> None:
     import duckdb
 
     try:
-        commit(out_dir, files)
+        commit(out_dir, files, then)
     except duckdb.Error as exc:  # DuckDB's own writer hit the disk (full, read-only)
         reason = str(exc).splitlines()[0]
         raise OutputError(f"cannot write {out_dir / DUCKDB_NAME} ({reason}); the combined "

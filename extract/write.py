@@ -423,18 +423,29 @@ def _unlink_temp(tmp: Path) -> None:
     tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)  # DuckDB's write-ahead log
 
 
-def commit(folder: Path, files: Mapping[str, Callable[[Path], None]]) -> None:
+def commit(folder: Path, files: Mapping[str, Callable[[Path], None]],
+           then: Mapping[str, Callable[[Path], None]] | None = None) -> None:
     """Write several files of ``folder`` as one transaction: each is filled into a temp
     file, then a journal names them all, then they are renamed into place.
 
-    A kill before the journal leaves the old files (the temps are debris); a kill after it
-    is finished by ``recover``, which renames what the journal lists. Call under
-    ``out_dir_lock(folder)``. Exceptions from the fillers propagate, with the temps removed.
+    ``files`` are filled at the same time, each in a thread of its own: fillers that spend
+    their time in code that lets go of the GIL (Arrow, DuckDB, writing, hashing) then use
+    every core; ``then`` (e.g. a record of those files) once they are all written. A kill before the journal leaves the old files (the temps are debris); a
+    kill after it is finished by ``recover``, which renames what the journal lists. Call
+    under ``out_dir_lock(folder)``. The first exception from a filler propagates once every
+    filler has stopped, with the temps removed.
     """
-    temps: dict[str, Path] = {}
+    from concurrent.futures import ThreadPoolExecutor
+
+    then = then or {}
+    temps = {name: temp_name(folder / name) for name in [*files, *then]}
     try:
-        for name, fill in files.items():
-            temps[name] = temp_name(folder / name)
+        with ThreadPoolExecutor(max_workers=max(1, len(files)),
+                                thread_name_prefix="commit") as pool:
+            filling = [pool.submit(fill, temps[name]) for name, fill in files.items()]
+        for done in filling:
+            done.result()
+        for name, fill in then.items():
             fill(temps[name])
         journal = folder / f".commit.{os.getpid()}.journal"
         with atomic_path(journal) as tmp:
@@ -460,7 +471,7 @@ def leftovers(folder: Path) -> list[Path]:
     now: named by a temp pattern, by a process that no longer runs. Never data."""
     out = []
     try:
-        entries = sorted(folder.iterdir())
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
     except OSError:
         return []
     for entry in entries:

@@ -355,3 +355,28 @@ def test_updated_tables_are_the_tables_a_rebuild_writes(tmp_path):
                 stored = con.sql(f"SELECT * FROM {name}").to_arrow_table()
             assert stored.num_rows == pq.read_table(fresh / f"{name}.parquet").num_rows
         assert verify(out).problems == ()
+
+
+def test_tables_read_ahead_are_not_used_once_another_run_has_changed_them(tmp_path):
+    """What ``read_ahead`` read while the decrees were extracted is dropped when another run
+    committed meanwhile: the DuckDB file that run wrote is not updated as if it were the
+    earlier one (its new decree would be stored twice)."""
+    out = tmp_path / "processed"
+    folders = _many_decrees(out, 6)
+    combine(out)
+    ahead = combine_mod.read_ahead(out)
+    assert ahead.old is not None  # the files as the catalog says they were written
+    moved = out / "kpu-kota-satker-100-2023-6"
+    shutil.copytree(folders[0], moved)  # another run adds a decree and combines
+    dokumen = json.loads((moved / "dokumen.json").read_text(encoding="utf-8"))
+    (moved / "dokumen.json").write_text(json.dumps({**dokumen, "doc_id": moved.name}), encoding="utf-8")
+    pq.write_table(pq.read_table(moved / "rencana_aksi.parquet").set_column(
+        0, "doc_id", [[moved.name] * 103]), moved / "rencana_aksi.parquet")
+    write_sums(moved)
+    combine(out)
+    _rewrite(folders[2], pq.read_table(folders[2] / "rencana_aksi.parquet").slice(0, 10))
+    paths = combine(out, ahead)
+    assert len(paths.decrees) == 7
+    assert verify(out).problems == ()
+    with duckdb.connect(str(paths.duckdb), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM rencana_aksi").fetchone()[0] == 6 * 103 + 10
