@@ -8,7 +8,7 @@ the floor's cold process, warm ones (libraries loaded, as in a batch worker) by 
                 pdfplumber extract_tables, camelot lattice (vector and default)
   batch         `renaksi extract` over distinct decrees with --jobs 1 and --jobs 2, the same
                 run again (nothing changed), one changed decree among 1,000 decree folders
-  pages         renaksi and the floor on one decree made 10, 50, 100 and 300 pages long
+  pages         renaksi and the floor on one decree with a lampiran of 10, 50, 100 and 300 pages
 
     python benchmarks/bench.py [--decree PDF] [--batch N] [--repeat N] [--pages 10 50 ...]
 """
@@ -92,10 +92,10 @@ def main() -> int:
 
     curve = page_curve(args.decree, args.pages, args.repeat)
     first = args.pages[0]
-    print(f"\npages: {args.decree.stem}, lampiran pages repeated   seconds  × floor  "
+    print(f"\nlampiran pages: {args.decree.stem}'s, repeated   seconds  × floor  "
           f"s/page  peak MB  × {first} pages")
     for count, (f, r) in curve.items():
-        print(f"  renaksi, warm, {count:4} pages{'':26} {r.warm:8.3f} {r.warm / f.warm:8.1f}×  "
+        print(f"  renaksi, warm, {count:4} lampiran pages{'':17} {r.warm:8.3f} {r.warm / f.warm:8.1f}×  "
               f"{r.warm / count:6.3f} {r.peak_mb:8.0f} {r.warm / curve[first][1].warm:8.1f}×")
     print(f"\n({time.perf_counter() - started:.0f} s; load average {os.getloadavg()[0]:.2f} "
           "at the end)")
