@@ -54,7 +54,7 @@ $(BENCH_VENV)/.installed: pyproject.toml
 	touch $@
 
 ## Every speed figure beside the floor in one run: one decree against pdfplumber and camelot,
-## --jobs 1 and 2, re-runs, and 10 to 300 pages (about 10 minutes)
+## --jobs 1 and 2, re-runs, and lampirans of 10 to 300 pages (about three minutes)
 bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/bench.py
 
