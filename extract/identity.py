@@ -66,8 +66,18 @@ def _as_printed(text: str) -> str:
     """Text without what the layout decides: NFKC, whitespace collapsed, and no space next
     to "-" or "/" (whether a line break there leaves one depends on the column width; the
     same rule as the fixtures' scorer)."""
-    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
-    return re.sub(r"\s*([-/])\s*", r"\1", text)
+    if not text.isascii():  # NFKC leaves ASCII as it is
+        text = unicodedata.normalize("NFKC", text)
+    # most cells ("True", "bulan", a line of words) have nothing to change: no regex for them
+    if not text.isprintable() or "  " in text or text[:1] == " " or text[-1:] == " ":
+        text = _SPACES.sub(" ", text).strip()  # every space but " " is unprintable
+    if "-" in text or "/" in text:
+        text = _AROUND_JOINER.sub(r"\1", text)
+    return text
+
+
+_SPACES = re.compile(r"\s+")
+_AROUND_JOINER = re.compile(r"\s*([-/])\s*")
 
 
 @dataclass(frozen=True, slots=True)

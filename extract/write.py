@@ -101,15 +101,16 @@ def is_extract_output(folder: Path) -> bool:
         or any(folder.glob(f"*/{DOKUMEN}"))
 
 
-def dokumen(result: Result, out_dir: Path) -> dict:
+def dokumen(result: Result, out_dir: Path, source: Source | None = None) -> dict:
     """The decree record of ``dokumen.json`` (contract fields, then how it was read, then
-    its identity as if it stood alone: ``store`` settles it among the others)."""
+    its identity as if it stood alone: ``store`` settles it among the others); ``source``
+    is ``source_of(result, out_dir)`` when the caller has it already."""
     meta = asdict(result.meta)
     del meta["warnings"]  # already among result.warnings, i.e. validasi.peringatan
     by_row: dict[int, list[str]] = {}
     for r in result.rejects:
         by_row.setdefault(r.row_no or 0, []).append(r.reason)
-    alone = Group(result.doc_id, (source_of(result, out_dir),), None, None)
+    alone = Group(result.doc_id, (source or source_of(result, out_dir),), None, None)
     fields = identity_fields(result.doc_id, alone)
     return {
         "doc_id": result.doc_id,
@@ -179,9 +180,10 @@ def store(result: Result, out_dir: Path,
             rejected.to_csv(tmp / "ditolak.csv", index=False)
         if finish is not None:
             finish(tmp)
-        _write_record(tmp, dokumen(result, out_dir))
+        source = source_of(result, out_dir)  # digests every row: once
+        _write_record(tmp, dokumen(result, out_dir, source))
         with out_dir_lock(out_dir):
-            return _place(out_dir, result.doc_id, source_of(result, out_dir), tmp)
+            return _place(out_dir, result.doc_id, source, tmp)
     except OSError as exc:
         raise OutputError(f"cannot write outputs to {target} ({exc.strerror or exc}); "
                           "earlier outputs are left as they were", result.source) from None
