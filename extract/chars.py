@@ -147,7 +147,7 @@ def read_glyphs(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Glyphs:
             images.append((z, _unit_square(m)))
     raw = textpage.raw
     n = pdfium_c.FPDFText_CountChars(raw)
-    rects = (pdfium_c.FS_RECTF * n)()  # every glyph's box, read in place: (left, top, right, bottom)
+    rects = (pdfium_c.FS_RECTF * n)()  # every glyph's box, written in place by PDFium
     get_unicode, get_box = pdfium_c.FPDFText_GetUnicode, _loose_box_into
     at = ctypes.addressof(rects)
     texts: list[str] = []
@@ -193,7 +193,9 @@ def read_glyphs(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Glyphs:
             texts.append(_SPACES.get(code) or decode_glyph(font, code))
         kept.append(i)
         run_ids.append(run)
-    ltrb = np.ctypeslib.as_array(rects).view(np.float32).reshape(n, 4)[kept] if n else np.empty((0, 4))
+    # FS_RECTF is (left, top, right, bottom) in float32; Glyphs hold (left, bottom, right, top)
+    ltrb = (np.ctypeslib.as_array(rects).view(np.float32).reshape(n, 4)[kept] if n
+            else np.empty((0, 4)))
     return Glyphs(texts=tuple(texts), boxes=ltrb[:, [0, 3, 2, 1]].astype(float),
                   runs=np.array(run_ids, dtype=int), objects=tuple(runs), images=tuple(images))
 
