@@ -138,7 +138,7 @@ def hidden_text_warnings(doc: Document) -> list[str]:
 
 
 def _read_page(pdf: pdfium.PdfDocument, index: int, path: Path,
-               settings: Settings) -> tuple[Page, list[tuple[list[str], bool]]]:
+               settings: Settings) -> tuple[Page, list[tuple[list[str], bool, bool]]]:
     """The page, and its text cut into word runs for the document's lexicon."""
     try:
         page = pdf[index]

@@ -131,12 +131,14 @@ def run(path: Path | str, settings: Settings | None = None,
     path = Path(path)
     drafts: dict[int, GridDraft | None] = {}
     doc = open_document(path, settings, lambda page: _drafted(page, settings, drafts))
+    # a refusal says why from every glyph: read again if some were let go
+    slimmed = any(d is not None for d in drafts.values())
     progress = _ScanProgress(doc, on_progress)
     try:
         grids = find_grids(doc, settings, progress.page_done, drafts)
         drafts.clear()  # their words are the grids' text now
     except NoLampiran:
-        doc = open_document(path, settings)  # every glyph again, to say why
+        doc = open_document(path, settings) if slimmed else doc
         raise _stopped(no_table(doc, settings.grid.min_table_width), doc, [], []) from None
     pages: list[TablePage] = []
     cmap = None
@@ -144,7 +146,7 @@ def run(path: Path | str, settings: Settings | None = None,
         try:
             cmap = map_header(grid, cmap)
         except HeaderNotRecognised as exc:
-            doc = open_document(path, settings)
+            doc = open_document(path, settings) if slimmed else doc
             raise _stopped(header_failure(doc, grid, exc), doc, grids,
                            [p.cmap for p in pages]) from None
         pages.append(TablePage(grid, cmap))
