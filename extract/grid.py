@@ -8,7 +8,7 @@ a row/column grid where a merged cell is one Cell with a rowspan or colspan.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from collections.abc import Callable, Mapping, Sequence, Set as AbstractSet
 from typing import Protocol
 
@@ -312,7 +312,11 @@ class GridDraft:
         cells = []
         for cell, printed, width in zip(self.cells, self.printed, self.widths):
             text, ends = read_printed(printed, width, lexicon)
-            cells.append(replace(cell, text=text, ends=ends) if ends else cell)
+            # dataclasses.replace costs seven times a constructor, and a page has ~200 cells
+            cells.append(cell if ends is None else Cell(
+                row=cell.row, col=cell.col, rowspan=cell.rowspan, colspan=cell.colspan,
+                bbox=cell.bbox, text=text, fill=cell.fill, confidence=cell.confidence,
+                full=cell.full, ends=ends))
         return PageGrid(page_no=self.page_no, bbox=self.bbox, xs=self.xs, ys=self.ys,
                         cells=tuple(cells), rulings=self.rulings)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -106,7 +107,7 @@ def word_runs(lines: Sequence[Sequence[Char]], line_words: Sequence[Sequence[Wor
         runs: list[list[Word]] = []
         for word in found:
             if runs and (word[1] - runs[-1][-1][2] > size
-                         or any(runs[-1][-1][2] <= w <= word[1] for w in walls)):
+                         or _wall_between(walls, runs[-1][-1][2], word[1])):
                 runs.append([word])
             elif runs:
                 runs[-1].append(word)
@@ -118,9 +119,15 @@ def word_runs(lines: Sequence[Sequence[Char]], line_words: Sequence[Sequence[Wor
                    _room(x1, walls, size))
 
 
+def _wall_between(walls: Sequence[float], x0: float, x1: float) -> bool:
+    """A wall of the sorted ``walls`` at ``x0`` or ``x1`` or between them."""
+    i = bisect_left(walls, x0)
+    return i < len(walls) and walls[i] <= x1
+
+
 def _room(x1: float, walls: Sequence[float], size: float) -> bool:
-    right = next((w for w in walls if w >= x1), None)
-    return right is not None and right - x1 > 1.5 * size
+    i = bisect_left(walls, x1)  # the first wall right of x1
+    return i < len(walls) and walls[i] - x1 > 1.5 * size
 
 
 def hidden_text_warnings(doc: Document) -> list[str]:
