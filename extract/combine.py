@@ -7,13 +7,14 @@ decree's rows sit in them: those rows are taken from the tables already written 
 bytes, for the CSV files), a changed decree's rows replace its old ones, and a run that
 changed nothing writes nothing. The tables already written can be read and checked ahead,
 while the decrees are being extracted (``read_ahead``), and the files are written side by
-side, so what is left once the decrees are in is mostly writing. The Parquet and CSV files come out exactly as a rebuild from
-every folder would write them; in renaksi.duckdb, a replaced decree's rows are stored after
-the others (a SQL table has no order: ``ORDER BY doc_id, row_no`` gives the plan's). Whenever
-reuse cannot give that result (no catalog, a combined file that is not what was written, the
-union of extra columns changed), every folder is read again. Reads parquet only (never the
-per-decree CSVs) to stay fast over hundreds of decrees. pyarrow, pandas and DuckDB are loaded
-only when there is something to read or write.
+side, so what is left once the decrees are in is mostly writing. The Parquet and CSV files
+come out exactly as a rebuild from every folder would write them; in renaksi.duckdb, a
+replaced decree's rows are stored after the others (a SQL table has no order: ``ORDER BY
+doc_id, row_no`` gives the plan's). Whenever reuse cannot give that result (no catalog, a
+combined file that is not what was written, the union of extra columns changed), every
+folder is read again. Reads parquet only (never the per-decree CSVs) to stay fast over
+hundreds of decrees. pyarrow, pandas and DuckDB are loaded only when there is something to
+read or write.
 """
 
 from __future__ import annotations
@@ -200,6 +201,12 @@ class _Old:
 
     files: dict[str, bytes]
     rencana_aksi: pa.Table | None
+
+    def table(self) -> pa.Table:
+        """rencana_aksi.parquet's table: parsed now unless it was read ahead."""
+        if self.rencana_aksi is not None:
+            return self.rencana_aksi
+        return _parquet(self.files["rencana_aksi.parquet"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,8 +398,7 @@ def _files(out_dir: Path, members: list[_Member], was: _Old | None, before: Mapp
 
     old = was.files if was is not None else None
     old_decrees = before.get("decrees", []) if old is not None else []
-    old_table = None if was is None else was.rencana_aksi if was.rencana_aksi is not None \
-        else _parquet(was.files["rencana_aksi.parquet"])
+    old_table = None if was is None else was.table()
     ra_starts = _starts(e[2] for e in old_decrees)
     parts = []
     for m in members:
@@ -426,6 +432,7 @@ def _files(out_dir: Path, members: list[_Member], was: _Old | None, before: Mapp
              csv_lengths["rencana_aksi"][i], csv_lengths["jadwal"][i], m.folder.combined["own_rows"]]
             for i, m in enumerate(members)]
         return record
+
     return files, completed
 
 

@@ -8,8 +8,8 @@ a row/column grid where a merged cell is one Cell with a rowspan or colspan.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 from collections.abc import Callable, Mapping, Sequence, Set as AbstractSet
+from dataclasses import dataclass
 from typing import Protocol
 
 from pdfplumber.table import cells_to_tables, edges_to_intersections, merge_edges
@@ -284,13 +284,6 @@ def _cluster(values: Sequence[float], tol: float) -> list[float]:
 def _index(bounds: Sequence[float], v: float, tol: float) -> int:
     i = bisect_right(bounds, v + tol) - 1
     return max(0, i)
-
-
-def build_grid(page_no: int, boxes: Sequence[BBox], chars: Sequence[Char],
-               fills: Sequence[Fill], rulings: Sequence[Ruling], tol: float,
-               lexicon: AbstractSet[str] = frozenset()) -> PageGrid:
-    """Row/column grid from cell boxes: spans, text and shading of every cell."""
-    return draft_grid(page_no, boxes, chars, fills, rulings, tol).finish(lexicon)
 
 
 @dataclass(frozen=True, slots=True)

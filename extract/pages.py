@@ -235,13 +235,12 @@ def unreadable_text(chars: list[Char]) -> str:
     # once the common words reach 2 % of that bound, the page reads, whatever the rest says.
     enough = 0.02 * (len(letters) // 2)
     seen = common = 0
-    for run in stream_runs(chars):
-        for word in words("".join(c.text for c in run)):
-            if len(word) >= 2:
-                seen += 1
-                common += word in _COMMON_WORDS
-        if common >= enough:
-            return ""
+    for word in stream_words(chars):
+        if len(word) >= 2:
+            seen += 1
+            common += word in _COMMON_WORDS
+            if common >= enough:
+                return ""
     if seen >= 40 and common < 0.02 * seen:
         return "its letters spell no Indonesian words"
     return ""
@@ -252,10 +251,10 @@ def unmapped(text: str) -> bool:
     return text == "\ufffd" or unicodedata.category(text[0]) in ("Cc", "Co", "Cn", "Cs")
 
 
-def stream_words(chars: Sequence[Char]) -> list[str]:
+def stream_words(chars: Sequence[Char]) -> Iterator[str]:
     """Words of a text layer in its own order, which is reading order even where the page
     is printed sideways."""
-    return [w for run in stream_runs(chars) for w in words("".join(c.text for c in run))]
+    return (w for run in stream_runs(chars) for w in words("".join(c.text for c in run)))
 
 
 def stream_runs(chars: Sequence[Char]) -> Iterator[list[Char]]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from .errors import HeaderNotRecognised, NoLampiran, NoRowsAccepted, RenaksiErro
 from .grid import GridDraft, RulingLines, find_grids
 from .header import map_header
 from .metadata import read_metadata
-from .model import BBox, Char, ColumnMap, Document, Page, PageGrid, Result, Stopped
+from .model import ColumnMap, Document, Page, PageGrid, Result, Stopped
 from .normalise import absent_columns, doc_slug, normalise, raw_marks
 from .pages import hidden_text_warnings, open_document
 from .settings import Settings
@@ -28,19 +28,15 @@ def _drafted(page: Page, settings: Settings, drafts: dict[int, GridDraft | None]
     draft = drafts[page.page_no] = RulingLines().draft(page, settings)
     if draft is None:
         return page
-    return replace(page, chars=tuple(_outside(page.chars, draft.bbox)))
+    x0, top, x1, bottom = draft.bbox
+    return replace(page, chars=tuple(c for c in page.chars if not (
+        x0 <= (c.x0 + c.x1) / 2 <= x1 and top <= (c.top + c.bottom) / 2 <= bottom)))
 
 
-def _outside(chars: Iterable[Char], bbox: BBox) -> list[Char]:
-    """The glyphs whose centre lies outside ``bbox``."""
-    x0, top, x1, bottom = bbox
-    return [c for c in chars if not (
-        x0 <= (c.x0 + c.x1) / 2 <= x1 and top <= (c.top + c.bottom) / 2 <= bottom)]
-
-
-def _text_outside(page: Page, grid: PageGrid) -> str:
-    """Title block and signature around a table, without the table's own words."""
-    chars = [c for c in _outside(page.chars, grid.bbox) if not c.text.isspace()]
+def _text_outside(page: Page) -> str:
+    """Title block and signature around a table: a drafted page keeps only the glyphs
+    outside its table (``_drafted``)."""
+    chars = [c for c in page.chars if not c.text.isspace()]
     return "\n".join(line_text(ln) for ln in group_lines(chars))
 
 
@@ -84,7 +80,7 @@ def _texts(doc: Document, grids: list[PageGrid], settings: Settings,
             if grid is None:
                 texts.append(read[page.page_no])
         elif grid is not None:
-            texts.append(_text_outside(page, grid))
+            texts.append(_text_outside(page))
         else:
             texts.append(page.text)
     return texts

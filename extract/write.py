@@ -101,16 +101,16 @@ def is_extract_output(folder: Path) -> bool:
         or any(folder.glob(f"*/{DOKUMEN}"))
 
 
-def dokumen(result: Result, out_dir: Path, source: Source | None = None) -> dict:
+def dokumen(result: Result, source: Source) -> dict:
     """The decree record of ``dokumen.json`` (contract fields, then how it was read, then
     its identity as if it stood alone: ``store`` settles it among the others); ``source``
-    is ``source_of(result, out_dir)`` when the caller has it already."""
+    is the decree's ``source_of``."""
     meta = asdict(result.meta)
     del meta["warnings"]  # already among result.warnings, i.e. validasi.peringatan
     by_row: dict[int, list[str]] = {}
     for r in result.rejects:
         by_row.setdefault(r.row_no or 0, []).append(r.reason)
-    alone = Group(result.doc_id, (source or source_of(result, out_dir),), None, None)
+    alone = Group(result.doc_id, (source,), None, None)
     fields = identity_fields(result.doc_id, alone)
     return {
         "doc_id": result.doc_id,
@@ -181,7 +181,7 @@ def store(result: Result, out_dir: Path,
         if finish is not None:
             finish(tmp)
         source = source_of(result, out_dir)  # digests every row: once
-        _write_record(tmp, dokumen(result, out_dir, source))
+        _write_record(tmp, dokumen(result, source))
         with out_dir_lock(out_dir):
             return _place(out_dir, result.doc_id, source, tmp)
     except OSError as exc:
@@ -432,9 +432,10 @@ def commit(folder: Path, files: Mapping[str, Callable[[Path], None]],
 
     ``files`` are filled at the same time, each in a thread of its own: fillers that spend
     their time in code that lets go of the GIL (Arrow, DuckDB, writing, hashing) then use
-    every core; ``then`` (e.g. a record of those files) once they are all written. A kill before the journal leaves the old files (the temps are debris); a
-    kill after it is finished by ``recover``, which renames what the journal lists. Call
-    under ``out_dir_lock(folder)``. The first exception from a filler propagates once every
+    every core; ``then`` (e.g. a record of those files) once they are all written. A kill
+    before the journal leaves the old files (the temps are debris); a kill after it is
+    finished by ``recover``, which renames what the journal lists. Call under
+    ``out_dir_lock(folder)``. The first exception from a filler propagates once every
     filler has stopped, with the temps removed.
     """
     from concurrent.futures import ThreadPoolExecutor
