@@ -253,7 +253,7 @@ def _resolve_slots(columns: list[Column]) -> list[Column]:
     line, so no single title cell speaks for the run. Otherwise the run's titles decide
     (TRIWULAN / TW / KUARTAL, or BULAN), and slots that are neither keep their own label.
     """
-    out = list(columns)
+    out = _misread_slots(columns)
     for i, j in _runs(out, "?"):
         run = out[i:j]
         slots = [int(c.name[1:]) for c in run]
@@ -268,6 +268,23 @@ def _resolve_slots(columns: list[Column]) -> list[Column]:
         for at, (k, c) in enumerate(zip(slots, run, strict=True), start=i):
             name = unit.format(k) if unit else snake(c.header.split(" / ")[-1])
             out[at] = Column(name, c.x0, c.x1, c.header)
+    return out
+
+
+def _misread_slots(columns: list[Column]) -> list[Column]:
+    """A label OCR misread ("S" for 5, "l1" for 11) between schedule slots is the slot its
+    neighbours count to, when its digit look-alikes read as that number."""
+    out = list(columns)
+    for i, c in enumerate(out):
+        if c.name.startswith("?"):
+            continue
+        leaf = _digits(compact(c.header.split(" / ")[-1]))
+        if not leaf.isdigit():
+            continue
+        k = int(leaf)
+        if (i and out[i - 1].name == f"?{k - 1}") or (
+                i + 1 < len(out) and out[i + 1].name == f"?{k + 1}"):
+            out[i] = Column(f"?{k}", c.x0, c.x1, c.header)
     return out
 
 

@@ -342,31 +342,50 @@ def cluster(values: Sequence[float], tol: float) -> list[float]:
     return [sum(g) / len(g) for g in groups]
 
 
+def _inked(mask: np.ndarray, horizontal: bool, pos: float, start: float, end: float,
+           tol: int) -> np.ndarray:
+    """Per pixel of ``start``..``end`` (rounded, end excluded): whether a stroke within
+    ``tol`` pixels of ``pos`` inks it."""
+    p, a, b = round(pos), round(start), max(round(start), round(end))
+    if horizontal:
+        return mask[max(0, p - tol):p + tol + 1, a:b].max(axis=0, initial=0) > 0
+    return mask[a:b, max(0, p - tol):p + tol + 1].max(axis=1, initial=0) > 0
+
+
 def coverage(mask: np.ndarray, horizontal: bool, pos: float, start: float, end: float,
              tol: int) -> float:
     """Share of ``start``..``end`` inked by a stroke within ``tol`` pixels of ``pos``."""
-    p, a, b = int(round(pos)), int(round(start)), int(round(end))
-    if b <= a:
-        return 0.0
-    if horizontal:
-        band = mask[max(0, p - tol):p + tol + 1, a:b]
-        return float((band.max(axis=0) > 0).mean()) if band.size else 0.0
-    band = mask[a:b, max(0, p - tol):p + tol + 1]
-    return float((band.max(axis=1) > 0).mean()) if band.size else 0.0
+    inked = _inked(mask, horizontal, pos, start, end, tol)
+    return float(inked.mean()) if inked.size else 0.0
 
 
-def drawn(mask: np.ndarray, horizontal: bool, pos: float, start: float, end: float,
-          tol: int, min_cover: float = 0.6) -> bool:
+def drawn(mask: np.ndarray, across: np.ndarray, horizontal: bool, pos: float, start: float,
+          end: float, tol: int, min_cover: float = 0.6) -> bool:
     """Whether a boundary is drawn between the crossing lines at ``start`` and ``end``.
 
-    It must be mostly inked and reach both crossing lines: a glyph that blur fused to
-    the line below ("(" over a column line) stops a few pixels short of the line above.
-    The ``tol`` pixels next to each crossing line are skipped, as they hold that line.
+    It must be mostly inked and touch both crossing lines (``across``): a glyph that blur
+    fused to the line below ("(" over a column line) stops short of the line above, by a
+    few pixels in a cramped header row. The ``tol`` pixels next to each crossing line are
+    left out of the coverage, as they hold that line.
     """
     a, b = start + tol, end - tol
     return (coverage(mask, horizontal, pos, a, b, tol) >= min_cover
-            and coverage(mask, horizontal, pos, a, a + tol, tol) >= 0.5
-            and coverage(mask, horizontal, pos, b - tol, b, tol) >= 0.5)
+            and _touches(mask, across, horizontal, pos, start, a + tol, tol)
+            and _touches(mask, across, horizontal, pos, b - tol, end, tol))
+
+
+def _touches(mask: np.ndarray, across: np.ndarray, horizontal: bool, pos: float, start: float,
+             end: float, tol: int) -> bool:
+    """Whether ink runs along ``start``..``end`` (both included) within ``tol`` pixels of
+    ``pos``, in the stroke or the line it meets, broken by a pixel at most (JPEG noise)."""
+    import numpy as np
+
+    inked = (_inked(mask, horizontal, pos, start, end + 1, tol)
+             | _inked(across, horizontal, pos, start, end + 1, tol))
+    if not inked.any():
+        return False
+    gaps = np.diff(np.flatnonzero(np.concatenate(([True], inked, [True])))) - 1
+    return int(gaps.max()) <= 1
 
 
 def grid_spans(h_mask: np.ndarray, v_mask: np.ndarray, xs: Sequence[float], ys: Sequence[float],
@@ -384,9 +403,9 @@ def grid_spans(h_mask: np.ndarray, v_mask: np.ndarray, xs: Sequence[float], ys: 
 
     for r in range(rows):
         for c in range(cols):
-            if c + 1 < cols and not drawn(v_mask, False, xs[c + 1], ys[r], ys[r + 1], tol):
+            if c + 1 < cols and not drawn(v_mask, h_mask, False, xs[c + 1], ys[r], ys[r + 1], tol):
                 parent[find(r * cols + c)] = find(r * cols + c + 1)
-            if r + 1 < rows and not drawn(h_mask, True, ys[r + 1], xs[c], xs[c + 1], tol):
+            if r + 1 < rows and not drawn(h_mask, v_mask, True, ys[r + 1], xs[c], xs[c + 1], tol):
                 parent[find(r * cols + c)] = find((r + 1) * cols + c)
     groups: dict[int, list[tuple[int, int]]] = {}
     for r in range(rows):

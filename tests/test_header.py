@@ -87,16 +87,19 @@ def test_month_numbers_without_a_spanning_title():
     assert [c.name for c in cmap.schedule] == [f"bulan_{m:02d}" for m in range(1, 13)]
 
 
-def _scanned_header(titles: list[tuple[int, str]], top: list[str], numbers: list[str]) -> PageGrid:
+def _scanned_header(titles: list[tuple[int, str]], top: list[str], numbers: list[str],
+                    slots: list[str] | None = None) -> PageGrid:
     """Header of a scan: text columns, a schedule title cut into pieces (start column,
-    text) over 12 month columns, and the 1..N column-number row under them."""
+    text) over 12 month columns labelled ``slots`` (1..12), and the 1..N column-number row
+    under them."""
+    slots = slots or [str(m) for m in range(1, 13)]
     n_text, n = len(top), len(top) + 12
     xs = tuple(float(10 * i) for i in range(n + 1))
     cells = [Cell(0, i, 2, 1, (xs[i], 0, xs[i + 1], 20), t) for i, t in enumerate(top)]
     ends = [s for s, _ in titles[1:]] + [12]
     cells += [Cell(0, n_text + s, 1, e - s, (xs[n_text + s], 0, xs[n_text + e], 10), t)
               for (s, t), e in zip(titles, ends)]
-    cells += [Cell(1, n_text + m, 1, 1, (xs[n_text + m], 10, xs[n_text + m + 1], 20), str(m + 1))
+    cells += [Cell(1, n_text + m, 1, 1, (xs[n_text + m], 10, xs[n_text + m + 1], 20), slots[m])
               for m in range(12)]
     cells += [Cell(2, i, 1, 1, (xs[i], 20, xs[i + 1], 30), t) for i, t in enumerate(numbers)]
     cells.append(Cell(3, 0, 1, n, (0, 30, xs[-1], 40), "data"))
@@ -112,6 +115,19 @@ def test_a_schedule_title_cut_by_a_stray_line_still_heads_its_months():
     cmap = map_header(_scanned_header([(0, "PELAKSANAAN |"), (7, "'BULAN)")], top, numbers))
     assert [c.name for c in cmap.schedule] == [f"bulan_{m:02d}" for m in range(1, 13)]
     assert cmap.header_rows == 3
+
+
+def test_a_misread_month_label_under_a_cut_title_is_still_its_month():
+    # a cut title leaves the labels to decide; OCR read the month label "5" as "S" and "11"
+    # as "l1": the run is still 1..12, not a quarterly 1..4 with columns left over
+    top = ["NO.", "AREA PERUBAHAN", "KEGIATAN", "SUB KEGIATAN", "INDIKATOR KEBERHASILAN"]
+    slots = [str(m) for m in range(1, 13)]
+    slots[4], slots[10] = "S", "l1"
+    grid = _scanned_header([(0, "PELAKSANAAN |"), (7, "BULAN)")], top,
+                           [str(i) for i in range(1, 18)], slots)
+    cmap = map_header(grid)
+    assert [c.name for c in cmap.schedule] == [f"bulan_{m:02d}" for m in range(1, 13)]
+    assert cmap.jadwal_satuan == "bulan" and cmap.names[-1] == "bulan_12"
 
 
 def test_noisy_ocr_header_words_and_number_row():

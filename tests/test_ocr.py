@@ -80,6 +80,19 @@ def test_a_glyph_fused_to_the_line_below_does_not_split_a_merged_cell():
     assert (0, 0, 1, 2) in grid_spans(h, v, xs, ys, tol=3)
 
 
+def test_a_glyph_reaching_almost_to_the_line_above_does_not_split_a_cramped_header_cell():
+    # the title row is barely taller than its text: "(" stops two pixels short of the top
+    xs, ys = [10, 100, 200], [10, 30, 80]
+    h, v = _ruled(h_lines=[(10, 10, 200), (30, 10, 200), (80, 10, 200)],
+                  v_lines=[(10, 10, 80), (200, 10, 80), (100, 30, 80)])
+    v[14:30, 99:102] = 255
+    assert (0, 0, 1, 2) in grid_spans(h, v, xs, ys, tol=3)
+    # a ruling with a pixel lost to JPEG noise where it meets the line is still drawn
+    v[12:14, 99:102] = 255
+    v[12, 99:102] = 0
+    assert (0, 0, 1, 1) in grid_spans(h, v, xs, ys, tol=3)
+
+
 def test_skew_is_measured_and_undone():
     page = np.full((800, 1200), 255, np.uint8)
     for y in (100, 300, 500, 700):
