@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from .model import DecreeMeta
@@ -215,6 +215,35 @@ def read_number(block: Block) -> Number | None:
     return None
 
 
+def misread(nomor: str) -> bool:
+    """Whether a number cannot be as printed: a KPU number is letters, digits and ". - /"
+    ("12/HK.03-Kpt/6104/Kab/II/2025"), starts with its sequence number, and the part
+    before its year, when it is a month, is a roman numeral. OCR of a sans-serif "/I/"
+    gives "/1I/", "!1lI" or "7I/", which this catches; a plain misread digit it cannot."""
+    parts = nomor.split("/")
+    if _NOT_IN_A_NUMBER.search(nomor) or _SEQUENCE_MISREAD.match(parts[0]):
+        return True
+    month = parts[-2] if len(parts) >= 3 and _YEAR_AT_END.search(parts[-1]) else ""
+    return (bool(_ROMAN_LOOKALIKES.fullmatch(month)) and not month.isdigit()  # "/11/": a code
+            and month not in _ROMAN_MONTHS)
+
+
+def _in_title_case(lampiran: str, title: str) -> str:
+    """The LAMPIRAN block's reading of a number (often all capitals) with the title block's
+    letters wherever the two agree but for case and the title's stray marks."""
+    ours, theirs = lampiran.split("/"), title.split("/")
+    if len(ours) != len(theirs):
+        return lampiran
+    clean = [_NOT_IN_A_NUMBER.sub("", t) for t in theirs]
+    return "/".join(t if t.upper() == o.upper() else o for o, t in zip(ours, clean))
+
+
+_NOT_IN_A_NUMBER = re.compile(r"[^\w./\-\u2010-\u2015]|_")  # Word may print a dash
+_SEQUENCE_MISREAD = re.compile(r"\d+[Il|]$")  # "7I/HK..." for "7/HK..."
+_ROMAN_LOOKALIKES = re.compile(r"[IVXl1i|!]+")
+_ROMAN_MONTHS = frozenset("I II III IV V VI VII VIII IX X XI XII".split())
+
+
 def _continues(nomor: str, nxt: str) -> bool:
     """The next line carries the rest of a number a line break cut."""
     head = nxt.split()[0] if nxt.split() else ""
@@ -300,7 +329,9 @@ def read_metadata(texts: Sequence[str]) -> DecreeMeta:
     ".../II/2024") and the year of its date of penetapan; when those two disagree it is
     None with a warning, never a pick. Without either, the year its title gives (the tentang
     or the plan title over the table) stands in. A title year that differs from the decree's
-    is a warning (a plan for 2024 may be decreed in 2023).
+    is a warning (a plan for 2024 may be decreed in 2023). ``nomor`` is the title block's;
+    where it cannot be as printed (``misread``) and the LAMPIRAN block's copy can, that
+    copy's, both with a warning.
     """
     lines = [ln for text in texts for ln in text.splitlines()]
     blocks = title_blocks(lines)
@@ -317,13 +348,21 @@ def read_metadata(texts: Sequence[str]) -> DecreeMeta:
     if instansi is None:
         warnings.append("instansi: no KPU/KIP satker named in the decree's title or signature")
 
-    numbers = [(b, n) for b in own if (n := read_number(b)) is not None]
-    number = numbers[0][1] if numbers else None
-    for _, other in numbers[1:]:
+    numbers = [n for b in own if (n := read_number(b)) is not None]
+    number = numbers[0] if numbers else None
+    for other in numbers[1:]:
         if other.nomor.upper() != number.nomor.upper():  # type: ignore[union-attr]
+            kept = number
+            if misread(number.nomor) and not misread(other.nomor):  # type: ignore[union-attr]
+                kept = replace(other, nomor=_in_title_case(other.nomor, number.nomor))  # type: ignore[union-attr]
             warnings.append(f"nomor: the title block prints {number.nomor!r}, "  # type: ignore[union-attr]
-                            f"the LAMPIRAN block {other.nomor!r}; the title block's is kept")
+                            f"the LAMPIRAN block {other.nomor!r}; {kept.nomor!r} is kept")  # type: ignore[union-attr]
+            number = kept
             break
+    if number is not None and misread(number.nomor):
+        warnings.append(f"nomor: {number.nomor!r} does not read as a decree number "
+                        "(a character a number never has, or a month that is no roman "
+                        "numeral): check it against the PDF")
     if number is None:
         warnings.append("nomor: not printed after NOMOR in the decree's title block or "
                         "LAMPIRAN block")

@@ -27,7 +27,7 @@ import shutil
 import subprocess
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence, Set as AbstractSet
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set as AbstractSet
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -1210,16 +1210,19 @@ def _balanced_parts(crops: Sequence[tuple[int, np.ndarray]],
 
 
 def page_texts(doc: Document, pages: Sequence[Page], settings: Settings,
-               on_page: OnPage | None = None) -> dict[int, str]:
-    """``page_text`` of each page, ``settings.ocr.jobs`` pages at a time."""
+               on_page: OnPage | None = None,
+               above: Mapping[int, float] | None = None) -> dict[int, str]:
+    """``page_text`` of each page, ``settings.ocr.jobs`` pages at a time; a page in
+    ``above`` (page number → points) is read only above that height."""
     if not pages:
         return {}
     binary = require_tesseract(settings.ocr.lang, doc.path, pages[0].page_no)
     lexicon = layer_lexicon(doc)
+    above = above or {}
 
     def one(page: Page) -> str:
         with _on_page(doc, page):
-            text = page_text(doc, page, settings, binary, lexicon)
+            text = page_text(doc, page, settings, binary, lexicon, above.get(page.page_no))
         if on_page is not None:
             on_page(page.page_no)
         return text
@@ -1228,8 +1231,10 @@ def page_texts(doc: Document, pages: Sequence[Page], settings: Settings,
 
 
 def page_text(doc: Document, page: Page, settings: Settings, binary: str | None = None,
-              lexicon: AbstractSet[str] = frozenset()) -> str:
-    """Text of a scanned page without a table (decree body, signature) as lines, top to bottom.
+              lexicon: AbstractSet[str] = frozenset(), above: float | None = None) -> str:
+    """Text of a scanned page without a table (decree body, signature) as lines, top to bottom;
+    with ``above`` (points, in the frame of the page's ``OcrGrid``), only what is printed
+    above that height: the LAMPIRAN block over a table, which repeats the decree's number.
 
     Its text layer when the ink and the document's words agree with it (see
     `layer_cells`), else OCR: ``--psm 4`` reads the page as one column of lines of varying
@@ -1240,6 +1245,11 @@ def page_text(doc: Document, page: Page, settings: Settings, binary: str | None 
     dpi = settings.ocr.dpi
     scan = prepare(render_gray(doc, page.page_no, dpi), dpi)
     layer = page_layer(page, scan)
+    if above is not None:
+        bottom = max(1, round(above * dpi / 72) - _line_tol(dpi))
+        scan = replace(scan, gray=scan.gray[:bottom], ink=scan.ink[:bottom],
+                       h_mask=scan.h_mask[:bottom], v_mask=scan.v_mask[:bottom])
+        layer = [c for c in layer if c.bottom <= above]
     if layer:
         rows, cols = scan.ink.shape
         whole = layer_cells(scan, layer, [(0, 0, 1, 1)], [(0, 0, cols, rows)], [0],

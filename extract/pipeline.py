@@ -66,18 +66,22 @@ class _ScanProgress:
 def _texts(doc: Document, grids: list[PageGrid], settings: Settings,
            progress: _ScanProgress) -> list[str]:
     by_page = {g.page_no: g for g in grids}
-    scanned = [p for p in doc.pages if p.kind == "scan" and p.page_no not in by_page]
+    # the first table page's LAMPIRAN block repeats the decree's number: a second reading
+    # of what OCR may have misread in the title block
+    above = {grids[0].page_no: grids[0].bbox[1]} if grids[0].source == "ocr" else {}
+    scanned = [p for p in doc.pages
+               if p.kind == "scan" and (p.page_no not in by_page or p.page_no in above)]
     read: dict[int, str] = {}
     if scanned:
         from .ocr import page_texts  # Tesseract only for scanned pages
 
         progress.total += len(scanned)  # read once more, now for their text
-        read = page_texts(doc, scanned, settings, progress.page_done)
+        read = page_texts(doc, scanned, settings, progress.page_done, above)
     texts = []
     for page in doc.pages:
         grid = by_page.get(page.page_no)
         if page.kind == "scan":
-            if grid is None:
+            if page.page_no in read:
                 texts.append(read[page.page_no])
         elif grid is not None:
             texts.append(_text_outside(page))

@@ -132,6 +132,33 @@ def test_years_that_disagree_leave_tahun_empty_with_a_warning():
     assert any("2024" in w and "2025" in w for w in m.warnings if w.startswith("tahun:"))
 
 
+_SCANNED_TITLE = ("KEPUTUSAN KOMISI INDEPENDEN PEMILIHAN KABUPATEN ACEH BESAR\n"
+                  "NOMOR {} TAHUN 2025\nTENTANG\nRENCANA AKSI TAHUN 2025\nKETUA,\n"
+                  "Ditetapkan di Jantho\npada tanggal 6 Januari 2025\nKETUA,\nNAMA")
+_SCANNED_LAMPIRAN = ("LAMPIRAN\nKEPUTUSAN KOMISI INDEPENDEN PEMILIHAN KABUPATEN ACEH BESAR\n"
+                     "NOMOR {} TAHUN 2025\nTENTANG\nRENCANA AKSI TAHUN 2025")
+
+
+@pytest.mark.parametrize("title, lampiran, nomor, doubted", [
+    # OCR of a sans-serif "/I/": the LAMPIRAN block's capitals read true, the title's case kept
+    ("7I/HK.03-Kpt/1106/KIP-Kab!/I/2025", "7/HK.03-KPT/1106/KIP-KAB/I/2025",
+     "7/HK.03-Kpt/1106/KIP-Kab/I/2025", False),
+    ("123/PP.04.1-Kpt/61/Prov/1I/2025", "123/PP.04.1-KPT/61/PROV/I/2025",
+     "123/PP.04.1-Kpt/61/Prov/I/2025", False),
+    # both misread: the title block's stays, with a line saying it does not read as a number
+    ("12/HK.03-Kpt/6104/Kab/1lI/2025", "12/HK.03-KPT/6104/KAB/I1/2025",
+     "12/HK.03-Kpt/6104/Kab/1lI/2025", True),
+    # a well-formed title number is kept whatever the other copy says; "/11/" is a code
+    ("12/HK.03-Kpt/11/2025", "12/HK.03-KPT/1I/2025", "12/HK.03-Kpt/11/2025", False),
+])
+def test_a_misread_number_is_taken_from_the_lampiran_blocks_copy(title, lampiran, nomor, doubted):
+    m = read_metadata([_SCANNED_TITLE.format(title), _SCANNED_LAMPIRAN.format(lampiran)])
+    assert m.nomor == nomor and m.tahun == 2025
+    lines = [w for w in m.warnings if w.startswith("nomor:")]
+    assert lines[0].startswith(f"nomor: the title block prints {title!r}")
+    assert any("does not read as a decree number" in w for w in lines) == doubted
+
+
 def test_a_plan_decreed_the_year_before_keeps_the_decrees_year():
     text = ("KEPUTUSAN KPU KOTA SINGKAWANG\nNOMOR 40 TAHUN 2023\nTENTANG\n"
             "RENCANA AKSI REFORMASI BIROKRASI TAHUN 2024\nKETUA,\nDitetapkan di Singkawang\n"
