@@ -235,8 +235,9 @@ def _is_tail(values: dict[str, _Slot], marks: Sequence[MarkCell],
     Its schedule cells are blank (the marks sit in the first piece) or, in a Gantt chart,
     carry the same shading. A numbered AREA, SASARAN or KEGIATAN opens a new one, and so
     does a row's own item that counts on from the one above ("2. X" / "3. Y") unless
-    another of the row's own cells goes on mid-sentence (in lower case, or after a word
-    that never ends a phrase). The document's own lists may go on across the break
+    another of the row's own cells goes on mid-sentence (in lower case, after a word that
+    never ends a phrase, or a numbered parent item going on without a number of its own:
+    ``_unnumbered_tail``). The document's own lists may go on across the break
     ("4) ..." / "5) ...") and so may KET ("Dalam" / "proses").
     """
     same_bar = (any(m.shaded for m in marks) and all(not m.text for m in marks)
@@ -249,9 +250,24 @@ def _is_tail(values: dict[str, _Slot], marks: Sequence[MarkCell],
     if any(_ENUMERATED.match(values[name].text) for name in fresh if name in _ENTITIES):
         return False
     own = [name for name in fresh if name in edge.own]
-    if any(values[name].text[:1].islower() or _mid_phrase(edge.above[name]) for name in own):
+    if any(values[name].text[:1].islower() or _mid_phrase(edge.above[name])
+           or (name in _PARENTS and _unnumbered_tail(edge.above[name], values[name].text))
+           for name in own):
         return True
     return not any(_counts_on(edge.above[name], values[name].text) for name in own)
+
+
+# Columns that hold the row's parent items (a plan row is one indikator of a sub kegiatan
+# of a kegiatan): where their items are numbered, a new one opens with its number.
+_PARENTS = ("sasaran", "kegiatan", "sub_kegiatan")
+
+
+def _unnumbered_tail(above: str, below: str) -> bool:
+    """The item above ("3. Penyelenggaraan ... 1) Penandatanganan") left its sentence open
+    and the text below opens with no number ("Pakta integritas ..."): it goes on, for a new
+    item in a numbered column would open with its own."""
+    return bool(_ITEM.match(above)) and not _ENUMERATED.match(below) and not (
+        above.rstrip().endswith("."))
 
 
 def stitch(pages: Sequence[TablePage], lexicon: AbstractSet[str] = frozenset()) -> list[Row]:

@@ -16,6 +16,9 @@ from .model import BBox, Char, Row, TextEnds
 _SPACE_GAP = 0.18  # a gap wider than this share of the font size is a word space
 LIGATURES = ("fi", "fl", "ff", "ffi", "ffl")  # the letters a ligature glyph stands for
 UNREADABLE = "\ufffd"  # a glyph whose code maps to no character
+# points: a typesetter measures text in its own units and metrics (Calc cut "Deregula" /
+# "si" where the glyph boxes leave 0.2 pt for the "s"): a glyph that fits by less did not
+_MEASURE_SLACK = 0.5
 _FULL_UNMEASURED = 0.8  # OCR: a line this share of the column's widest line is full
 
 
@@ -90,11 +93,12 @@ def broken_word(text: str, next_text: str, filled: float, width: float,
     ``text`` is the line before the break and ``next_text`` the line after; ``filled`` is
     the line's width plus the next line's first glyph and ``width`` the width the cell's text
     may fill, in one unit. A typesetter cuts a word only where the next glyph does not fit
-    (``filled`` over ``width``) and the word is too long for a line of its own: ``span``,
-    the two pieces' width together, is over ``width``. The next line must go on in the same
-    word (lower case, or capitals or digits after the same). The document's ``lexicon``
-    decides the rest: a join that makes a word it uses is made; two pieces that are both its
-    words, or one that is a word longer than three letters, are never joined.
+    (``filled`` over ``width``, within ``_MEASURE_SLACK``) and the word is too long for a
+    line of its own: ``span``, the two pieces' width together, is over ``width``. The next
+    line must go on in the same word (lower case, or capitals or digits after the same).
+    The document's ``lexicon`` decides the rest: a join that makes a word it uses is made;
+    two pieces that are both its words, or one that is a word longer than three letters,
+    are never joined.
 
     Without ``span`` (OCR words, measured less finely: ``filled`` then adds the next line's
     first word and ``width`` is the column's widest line) the piece before the break must be
@@ -111,7 +115,7 @@ def broken_word(text: str, next_text: str, filled: float, width: float,
     if span is None:
         if " " in text.strip() or filled < _FULL_UNMEASURED * width:
             return False
-    elif filled < width or span <= width:
+    elif filled < width - _MEASURE_SLACK or span <= width:
         return False
     if a.isdigit():
         return True

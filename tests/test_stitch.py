@@ -158,6 +158,28 @@ def test_a_cell_stopping_on_a_word_that_never_ends_a_phrase_goes_on_past_the_bre
     assert rows[1].values["indikator"] == "1. % Pengelola Keuangan 2. % Pengelola PBJ"
 
 
+def test_a_numbered_sub_kegiatan_going_on_without_a_number_carries_the_row_past_the_break():
+    """The indikator's list counts on ("1." / "2.") and SUB KEGIATAN stopped on a word that
+    may end a phrase, but its item "3." goes on with no number of its own ("Pakta ..."):
+    a new sub kegiatan in a numbered column would open with "4.". An unnumbered indikator
+    under a sub kegiatan that counts on is a new row all the same."""
+    p1 = grid(3, [[("1.", 2), ("Area A", 2), ("1. Keg", 2), "1. Sub", "Ind 1", "√", "-", ""],
+                  [None, None, None, ("3. Penyelenggaraan Integritas: 1) Penandatanganan", 1, True),
+                   ("1. Persentase penandatanganan", 1, True), "-", "√", ""]])
+    p2 = grid(4, [["", "", "", "Pakta integritas", "2. Persentase pelaporan", "", "", ""],
+                  ["", "", "", "4. Sub empat", "Ind 4", "√", "-", ""]])
+    rows = stitch([p1, p2])
+    assert [r.values["sub_kegiatan"] for r in rows] == [
+        "1. Sub", "3. Penyelenggaraan Integritas: 1) Penandatanganan Pakta integritas",
+        "4. Sub empat"]
+    assert rows[1].values["indikator"] == "1. Persentase penandatanganan 2. Persentase pelaporan"
+    p2 = grid(4, [["", "", "", "4. Sub empat", "Tersedianya dokumen", "", "", ""]])
+    p1 = grid(3, [[("1.", 2), ("Area A", 2), ("1. Keg", 2), ("3. Sub tiga", 1, True),
+                   ("1. Persentase penandatanganan", 1, True), "√", "-", ""]])
+    assert [r.values["indikator"] for r in stitch([p1, p2])] == [
+        "1. Persentase penandatanganan", "Tersedianya dokumen"]
+
+
 def test_merged_cell_open_across_the_break_goes_on_and_a_ruled_one_ends():
     """A spreadsheet draws no line where a merged cell crosses the break; a line over the
     next page's first row in some columns only (none under the last row above) is where

@@ -252,6 +252,14 @@ def test_a_space_glyph_at_the_line_end_is_a_space():
 def test_a_line_with_room_left_is_not_a_cut():
     assert join_line("Perund", "angan", 90, 100, frozenset(), span=120) == "Perund angan"
     assert join_line("Perund", "angan", 101, 100, frozenset(), span=95) == "Perund angan"
+    assert join_line("Perund", "angan", 99.4, 100, frozenset(), span=120) == "Perund angan"
+
+
+def test_a_glyph_that_fits_by_a_fraction_of_a_point_did_not_fit_the_typesetter():
+    # Calc cut "Perundangan/Deregula" / "si" with the "s" box 0.17 pt inside the cell's
+    # text width: its measure is not the glyph boxes'
+    assert join_line("Perundangan/Deregula", "si Kebijakan", 89.54, 89.71,
+                     frozenset({"deregulasi"}), span=92.0) == "Perundangan/Deregulasi Kebijakan"
 
 
 def test_unmapped_ligatures_are_read_by_their_shape(tmp_path):
