@@ -343,6 +343,8 @@ def draft_grid(page_no: int, boxes: Sequence[BBox], chars: Sequence[Char],
             members[k].append(ch)
     table_fills = [f for f in fills if _inside(f.bbox, bbox, tol)]
     lines = [text_lines(mine) for mine in members]
+    placed, lines = _unmerged(placed, lines, ys, tol)
+    members = [[ch for ln in cell_lines for ch in ln] for cell_lines in lines]
     widths = text_widths([((c, cs), box, cell_lines)
                           for (r, c, rs, cs, box), cell_lines in zip(placed, lines)])
     cells = sorted(zip((Cell(row=r, col=c, rowspan=rs, colspan=cs, bbox=box, text="",
@@ -353,6 +355,57 @@ def draft_grid(page_no: int, boxes: Sequence[BBox], chars: Sequence[Char],
     return GridDraft(page_no=page_no, bbox=bbox, xs=tuple(xs), ys=tuple(ys),
                      rulings=tuple(rulings), cells=tuple(c for c, _, _ in cells),
                      printed=tuple(p for _, p, _ in cells), widths=tuple(w for _, _, w in cells))
+
+
+def _unmerged(placed: list[tuple[int, int, int, int, BBox]], lines: list[list[list[Char]]],
+              ys: Sequence[float], tol: float
+              ) -> tuple[list[tuple[int, int, int, int, BBox]], list[list[list[Char]]]]:
+    """Cells over several rows cut where their text is the rows' own: a rule left out
+    between two rows in one column (a real plan's TARGET KEGIATAN: "100%" and "1 dokumen",
+    each in its own row's band) joins two cells that the text keeps apart. A merged cell's
+    text runs on line after line; these pieces each sit inside one row band, with more
+    than a line and a half of blank between them."""
+    out_placed: list[tuple[int, int, int, int, BBox]] = []
+    out_lines: list[list[list[Char]]] = []
+    for (r, c, rs, cs, box), cell_lines in zip(placed, lines):
+        cuts = _row_cuts(cell_lines, ys[r:r + rs + 1], tol) if rs > 1 else []
+        if not cuts:
+            out_placed.append((r, c, rs, cs, box))
+            out_lines.append(cell_lines)
+            continue
+        bounds = [r, *(r + k for k in cuts), r + rs]
+        at = [ys[b] for b in bounds[1:-1]]
+        pieces: list[list[list[Char]]] = [[] for _ in cuts + [0]]
+        for ln in cell_lines:
+            pieces[bisect_right(at, (ln[0].top + ln[0].bottom) / 2)].append(ln)
+        for top, bottom, piece in zip(bounds, bounds[1:], pieces):
+            out_placed.append((top, c, bottom - top, cs, (box[0], ys[top], box[2], ys[bottom])))
+            out_lines.append(piece)
+    return out_placed, out_lines
+
+
+def _row_cuts(cell_lines: Sequence[Sequence[Char]], bands: Sequence[float],
+              tol: float) -> list[int]:
+    """Row offsets (1..) at which ``cell_lines`` fall apart into the rows' own texts
+    (``_unmerged``); none for text that reads as one merged cell's."""
+    if len(cell_lines) < 2:
+        return []
+    spans = [(min(ch.top for ch in ln), max(ch.bottom for ch in ln)) for ln in cell_lines]
+    rows = []
+    for top, bottom in spans:
+        k = bisect_right(bands, top + tol) - 1
+        if not 0 <= k < len(bands) - 1 or bottom > bands[k + 1] + tol:
+            return []  # a line across a row boundary: one cell's text
+        rows.append(k)
+    height = max(bottom - top for top, bottom in spans)
+    cuts = []
+    for (_, above), (below, _), k0, k1 in zip(spans, spans[1:], rows, rows[1:]):
+        if k1 == k0:
+            continue
+        if below - above <= 1.5 * height:
+            return []  # lines running on across the boundary: one cell's text
+        cuts.append(k1)
+    return cuts
 
 
 def _is_full(chars: Sequence[Char], box: BBox) -> bool:

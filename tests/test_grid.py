@@ -3,7 +3,8 @@ from dataclasses import replace
 import pytest
 
 from conftest import PDFS
-from extract.grid import find_grids
+from extract.grid import draft_grid, find_grids
+from extract.model import Char
 from extract.pages import open_document
 from extract.pipeline import run
 from extract.settings import Settings
@@ -75,3 +76,31 @@ def test_lampiran_pages_are_kept_as_the_reader_returns_them():
     assert kinds == [(n, "lampiran") for n in lampiran] and len(lampiran) == 9
     assert all(not doc.pages[n - 1].chars for n in lampiran)
     assert doc.pages[0].chars and doc.pages[-1].chars  # the body and the signature page
+
+
+def _line(text: str, x0: float, top: float, size: float = 8.0) -> list[Char]:
+    return [Char(ch, x0 + 4 * i, top, x0 + 4 * i + 4, top + size, "Arial", size)
+            for i, ch in enumerate(text)]
+
+
+def _column_of(texts_at: list[tuple[str, float]], rows: int = 2, pitch: float = 40.0):
+    """A two-column table: column 0 one box over ``rows`` rows holding ``texts_at`` (text,
+    top), column 1 ruled per row, each with "x"."""
+    boxes = [(0.0, 0.0, 100.0, rows * pitch)] + [
+        (100.0, r * pitch, 200.0, (r + 1) * pitch) for r in range(rows)]
+    chars = [ch for text, top in texts_at for ch in _line(text, 4.0, top)]
+    chars += [ch for r in range(rows) for ch in _line("x", 104.0, r * pitch + 16)]
+    draft = draft_grid(1, boxes, chars, [], [], 1.0).finish()
+    return [(c.row, c.rowspan, c.text) for c in draft.cells if c.col == 0]
+
+
+def test_a_rule_left_out_between_two_rows_in_one_column_is_read_from_their_texts():
+    # "100%" and "1 dokumen" each sit in their own row's band, far apart: two cells
+    assert _column_of([("100%", 16.0), ("1 dokumen", 56.0)]) == [
+        (0, 1, "100%"), (1, 1, "1 dokumen")]
+    # a merged cell's text running on across the rows' boundary, or centred on it: one cell
+    assert _column_of([("Meningkatkan", 30.0), ("kualitas", 39.0), ("pelayanan", 48.0)]) == [
+        (0, 2, "Meningkatkan kualitas pelayanan")]
+    assert _column_of([("-", 36.0)]) == [(0, 2, "-")]
+    # a line astride the boundary: one cell, whatever the blank above it
+    assert _column_of([("Sasaran", 4.0), ("satu", 36.0)]) == [(0, 2, "Sasaran satu")]
