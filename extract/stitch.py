@@ -214,16 +214,35 @@ _ENTITIES = ("area_no", "area", "sasaran", "indikator_sasaran", "kegiatan")
 _ITEM = re.compile(r"^\s*(\d{1,2})\s*([.)])")
 
 
+def _numbering(above: str, below: str) -> tuple[int, list[int]] | None:
+    """The item ``below`` opens and the numbers of the items ``above`` holds in the same
+    style ("3." after "1. A 2. B"), or None when either opens no numbered item."""
+    head, prev = _ITEM.match(below), _ITEM.match(above)
+    if not head or not prev or head.group(2) != prev.group(2):
+        return None
+    items = re.findall(r"(?:^|\s)(\d{1,2})\s*" + re.escape(head.group(2)), above)
+    return int(head.group(1)), [int(i) for i in items]
+
+
 def _counts_on(above: str, below: str) -> bool:
     """``below`` opens item k and ``above`` is item k-1 alone, in the same style ("2. X" then
     "3. Y"): one item per row, so the row below is a new one. A cell above that holds a
     list ("1. A 2. B") may go on with the list's next item after the break."""
-    head, prev = _ITEM.match(below), _ITEM.match(above)
-    if not head or not prev or head.group(2) != prev.group(2):
+    found = _numbering(above, below)
+    return found is not None and found[1][-1] == found[0] - 1 and len(found[1]) == 1
+
+
+def _numbered_anew(above: str, below: str) -> bool:
+    """``below`` opens an item that no list ``above`` goes on with: the number after
+    neither the last one above in its style nor the last in any style ("1. Data mutasi" /
+    "3. Data Peserta", the row between them left out of the plan; but "4. A, serta: 1) B
+    2) C" / "5. D" goes on, and so does "1. Adanya: 1) A 2) B 3) C" / "4. D")."""
+    found = _numbering(above, below)
+    if found is None:
         return False
-    if int(prev.group(1)) != int(head.group(1)) - 1:
-        return False
-    return len(re.findall(r"(?:^|\s)\d{1,2}\s*" + re.escape(head.group(2)), above)) <= 1
+    k, same_style = found
+    any_style = re.findall(r"(?:^|\s)(\d{1,2})\s*[.)]", above)
+    return k - 1 not in (same_style[-1], int(any_style[-1]))
 
 
 def _is_tail(values: dict[str, _Slot], marks: Sequence[MarkCell],
@@ -233,8 +252,10 @@ def _is_tail(values: dict[str, _Slot], marks: Sequence[MarkCell],
     A row that a page break split goes on only in the columns whose text ran down to the
     foot of the page (or whose cell no line closes), so text anywhere else is a new row.
     Its schedule cells are blank (the marks sit in the first piece) or, in a Gantt chart,
-    carry the same shading. A numbered AREA, SASARAN or KEGIATAN opens a new one, and so
-    does a row's own item that counts on from the one above ("2. X" / "3. Y") unless
+    carry the same shading. A numbered AREA, SASARAN or KEGIATAN opens a new one, as does
+    a row's own item numbered as no list above goes on ("1." / "3.": ``_numbered_anew``),
+    whatever else goes on (a merged SUB KEGIATAN's text runs on over the rows under it);
+    and so does an item that counts on from the one above ("2. X" / "3. Y") unless
     another of the row's own cells goes on mid-sentence (in lower case, after a word that
     never ends a phrase, or a numbered parent item going on without a number of its own:
     ``_unnumbered_tail``). The document's own lists may go on across the break
@@ -250,6 +271,8 @@ def _is_tail(values: dict[str, _Slot], marks: Sequence[MarkCell],
     if any(_ENUMERATED.match(values[name].text) for name in fresh if name in _ENTITIES):
         return False
     own = [name for name in fresh if name in edge.own]
+    if any(_numbered_anew(edge.above[name], values[name].text) for name in own):
+        return False
     if any(values[name].text[:1].islower() or _mid_phrase(edge.above[name])
            or (name in _PARENTS and _unnumbered_tail(edge.above[name], values[name].text))
            for name in own):

@@ -180,6 +180,37 @@ def test_a_numbered_sub_kegiatan_going_on_without_a_number_carries_the_row_past_
         "1. Persentase penandatanganan", "Tersedianya dokumen"]
 
 
+def test_an_item_numbered_as_no_list_goes_on_is_a_new_row_under_a_sub_kegiatan_going_on():
+    """SUB KEGIATAN, merged over two rows, runs on past the break in lower case, but the
+    indikator below jumps from "1." to "3." (the plan left item 2 out): no list goes on so,
+    and the row is a new one under the same sub kegiatan, though its months are blank."""
+    p1 = grid(7, [[("1.", 2), ("Area A", 2), ("1. Keg", 2), "1. Sub", "Ind 1", "√", "-", ""],
+                  [None, None, None, ("2. Penerapan assessment untuk", 1, True),
+                   ("1. Data mutasi", 1, True), "", "", ("2 Orang", 1, True)]])
+    p2 = grid(8, [["", "", "", "pertimbangan karir", "3. Data Peserta", "", "", "1 Dokumen"],
+                  ["", "", "", "3. Sub tiga", "Ind 4", "√", "-", ""]])
+    rows = stitch([p1, p2])
+    assert [r.values["indikator"] for r in rows] == [
+        "Ind 1", "1. Data mutasi", "3. Data Peserta", "Ind 4"]
+    assert [r.values["keterangan"] for r in rows[1:3]] == ["2 Orang", "1 Dokumen"]
+    assert rows[1].values["sub_kegiatan"] == rows[2].values["sub_kegiatan"] == (
+        "2. Penerapan assessment untuk pertimbangan karir")
+    # a list that changes style on the way ("1) 2) 3)" then "4.") still goes on
+    p1 = grid(7, [[("1.", 2), ("Area A", 2), ("1. Keg", 2), ("4. Sub", 1, True),
+                   ("1. Adanya: 1) program 2) kegiatan 3) program utama", 1, True), "√", "-",
+                   ""]])
+    p2 = grid(8, [["", "", "", "", "4. Jumlah kegiatan utama", "", "", ""]])
+    assert [r.values["indikator"] for r in stitch([p1, p2])] == [
+        "1. Adanya: 1) program 2) kegiatan 3) program utama 4. Jumlah kegiatan utama"]
+    # and so does a list whose last item holds a list of its own ("4. ...: 1) 2)" / "5.")
+    p1 = grid(7, [[("1.", 2), ("Area A", 2), ("1. Keg", 2), ("4. Sub", 1, True),
+                   ("3. Dapat diakses 4. Jumlah aplikasi, serta: 1) Data 2) Indeks", 1, True),
+                   "√", "-", ""]])
+    p2 = grid(8, [["", "", "", "", "5. Jumlah pemohon", "", "", ""]])
+    assert [r.values["indikator"] for r in stitch([p1, p2])] == [
+        "3. Dapat diakses 4. Jumlah aplikasi, serta: 1) Data 2) Indeks 5. Jumlah pemohon"]
+
+
 def test_merged_cell_open_across_the_break_goes_on_and_a_ruled_one_ends():
     """A spreadsheet draws no line where a merged cell crosses the break; a line over the
     next page's first row in some columns only (none under the last row above) is where
