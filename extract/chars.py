@@ -16,6 +16,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+from itertools import repeat
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -92,9 +93,11 @@ def decode_glyph(font: str, code: int) -> str:
     return chr(code)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Run:
-    """What one text object says about all of its glyphs."""
+    """What one text object says about all of its glyphs (read once, never changed: not
+    frozen, as a frozen dataclass's constructor costs three times a plain one's and a page
+    has hundreds of text objects)."""
 
     font: str
     size: float  # effective font size, points
@@ -125,10 +128,12 @@ def _rebound(function, restype, *argtypes):
     return bound
 
 
+_TEXTPAGE = ctypes.c_void_p  # a text page's address, as an int
 _text_object_address = _rebound(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p,
-                                pdfium_c.FPDF_TEXTPAGE, ctypes.c_int)
+                                _TEXTPAGE, ctypes.c_int)
 _loose_box_into = _rebound(pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDF_BOOL,
-                           pdfium_c.FPDF_TEXTPAGE, ctypes.c_int, ctypes.c_void_p)
+                           _TEXTPAGE, ctypes.c_int, ctypes.c_void_p)
+_unicode = _rebound(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, _TEXTPAGE, ctypes.c_int)
 
 
 def read_glyphs(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Glyphs:
@@ -137,6 +142,8 @@ def read_glyphs(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Glyphs:
     PDFium's generated characters (a space it infers between text objects, line breaks) are
     left out: they carry no position of their own (the space sits on the next glyph's left
     edge and sorts after it: "A NGGARAN"), and word gaps are judged from the glyph boxes.
+    PDFium is asked one thing at a time for every glyph (``map`` over the indices, no
+    Python step between calls); what follows works on whole columns.
     """
     z_of: dict[int, int] = {}
     images: list[tuple[int, tuple[float, float, float, float]]] = []
@@ -146,83 +153,124 @@ def read_glyphs(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Glyphs:
         elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             images.append((z, _unit_square(m)))
     raw = textpage.raw
+    address = ctypes.cast(raw, ctypes.c_void_p).value
     n = pdfium_c.FPDFText_CountChars(raw)
+    if n <= 0:
+        return Glyphs(texts=(), boxes=np.empty((0, 4)), runs=np.array([], dtype=int),
+                      objects=(), images=tuple(images))
+    codes = np.fromiter(map(_unicode, repeat(address, n), range(n)), dtype=np.int64, count=n)
+    dropped = np.isin(codes, _NO_GLYPH)
+    for i in np.flatnonzero((codes[:-1] >= 0xD800) & (codes[:-1] < 0xDC00)).tolist():
+        # PDFium gives UTF-16 units: 🗸 is two, read as one glyph at the first
+        low = int(codes[i + 1])
+        if 0xDC00 <= low < 0xE000 and not dropped[i]:
+            codes[i] = 0x10000 + ((int(codes[i]) - 0xD800) << 10) + (low - 0xDC00)
+            dropped[i + 1] = True
+    for i in np.flatnonzero((codes == 0x20) & ~dropped).tolist():
+        dropped[i] = bool(pdfium_c.FPDFText_IsGenerated(raw, i))
     rects = (pdfium_c.FS_RECTF * n)()  # every glyph's box, written in place by PDFium
-    get_unicode, get_box = pdfium_c.FPDFText_GetUnicode, _loose_box_into
     at = ctypes.addressof(rects)
-    texts: list[str] = []
-    kept: list[int] = []
-    run_ids: list[int] = []
+    candidates = np.flatnonzero(~dropped).tolist()
+    boxed = list(map(_loose_box_into, repeat(address, len(candidates)), candidates,
+                     (at + i * _RECT_BYTES for i in candidates)))
+    kept = [i for i, ok in zip(candidates, boxed) if ok]
+    objects = [o or 0 for o in map(_text_object_address, repeat(address, len(kept)), kept)]
     runs: list[_Run] = []
     run_of: dict[int, int] = {}
-    last_obj = None
-    run = -1
-    font = ""
+    run_ids = np.empty(len(kept), dtype=int)
+    texts: list[str] = []
     ligatures = Ligatures(page)
     name = ctypes.create_string_buffer(128)
-    low_half = False
-    for i in range(n):
-        code = get_unicode(raw, i)
-        if low_half:  # the second half of a surrogate pair, read with the first
-            low_half = False
-            continue
-        if 0xD800 <= code < 0xDC00 and i + 1 < n:  # PDFium gives UTF-16 units: 🗸 is two
-            low = get_unicode(raw, i + 1)
-            if 0xDC00 <= low < 0xE000:
-                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                low_half = True
-        if code in _NO_GLYPH:
-            continue
-        if code == 0x20 and pdfium_c.FPDFText_IsGenerated(raw, i):
-            continue
-        if not get_box(raw, i, at + i * _RECT_BYTES):
-            continue
-        key = _text_object_address(raw, i)
-        if key != last_obj:
-            last_obj = key
-            run = run_of.get(key, -1)
-            if run < 0:
-                run = run_of[key] = len(runs)
-                runs.append(_read_run(raw, i, pdfium_c.FPDFText_GetTextObject(raw, i),
-                                      z_of.get(key, 0), name))
-            font = runs[run].font
-        if code == 0xFFFD:  # a glyph whose code maps to no character: a ligature, mostly
-            texts.append(ligatures.read(pdfium_c.FPDFText_GetTextObject(raw, i), rects[i],
-                                        runs[run].size, runs[run].direction) or UNREADABLE)
-        else:
-            texts.append(_SPACES.get(code) or decode_glyph(font, code))
-        kept.append(i)
-        run_ids.append(run)
+    matrix, rgba = pdfium_c.FS_MATRIX(), (ctypes.c_uint * 4)()
+    kept_codes = codes[kept].tolist()
+    starts = [k for k in range(len(kept)) if not k or objects[k] != objects[k - 1]]
+    for start, end in zip(starts, [*starts[1:], len(kept)]):
+        key = objects[start]
+        run = run_of.get(key, -1)
+        if run < 0:
+            run = run_of[key] = len(runs)
+            runs.append(_read_run(address, kept[start], key, z_of.get(key, 0), name, matrix,
+                                  rgba))
+        run_ids[start:end] = run
+        texts.extend(map(_font_texts(runs[run].font).__getitem__, kept_codes[start:end]))
+    for k in (k for k, code in enumerate(kept_codes) if code == 0xFFFD):
+        # a glyph whose code maps to no character: a ligature, mostly
+        i, run = kept[k], runs[run_ids[k]]
+        texts[k] = ligatures.read(pdfium_c.FPDFText_GetTextObject(raw, i), rects[i], run.size,
+                                  run.direction) or UNREADABLE
     # FS_RECTF is (left, top, right, bottom) in float32; Glyphs hold (left, bottom, right, top)
-    ltrb = (np.ctypeslib.as_array(rects).view(np.float32).reshape(n, 4)[kept] if n
-            else np.empty((0, 4)))
+    ltrb = np.ctypeslib.as_array(rects).view(np.float32).reshape(n, 4)[kept]
     return Glyphs(texts=tuple(texts), boxes=ltrb[:, [0, 3, 2, 1]].astype(float),
-                  runs=np.array(run_ids, dtype=int), objects=tuple(runs), images=tuple(images))
+                  runs=run_ids, objects=tuple(runs), images=tuple(images))
+
+
+class _FontTexts(dict):
+    """code → the text a glyph of ``font`` shows (``decode_glyph``), filled as codes come."""
+
+    def __init__(self, font: str):
+        super().__init__()
+        self.font = font
+
+    def __missing__(self, code: int) -> str:
+        text = self[code] = _SPACES.get(code) or decode_glyph(self.font, code)
+        return text
+
+
+@cache
+def _font_texts(font: str) -> _FontTexts:
+    return _FontTexts(font)
 
 
 _RECT_BYTES = ctypes.sizeof(pdfium_c.FS_RECTF)
-_NO_GLYPH = frozenset((0x0D, 0x0A, 0, 0xFFFE))  # line breaks and PDFium's markers: no glyph
+_NO_GLYPH = np.array([0x0D, 0x0A, 0, 0xFFFE])  # line breaks and PDFium's markers: no glyph
 # Space characters read as a plain space; 0x02 is PDFium's mark for a hyphen ending a line.
 _SPACES = {0x20: " ", 0xA0: " ", 0x09: " ", 0x02: "-"}
 
 
-def _read_run(raw, index: int, obj, z: int, buf) -> _Run:
-    pdfium_c.FPDFText_GetFontInfo(raw, index, buf, len(buf), None)
-    m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFText_GetMatrix(raw, index, m):
+def _read_run(address: int, index: int, obj: int, z: int, buf, m, rgba) -> _Run:
+    """The facts of the text object at ``obj`` (an address) that glyph ``index`` belongs to;
+    ``buf``, ``m`` and ``rgba`` are scratch space for PDFium to write into."""
+    _font_info(address, index, buf, len(buf), None)
+    if not _matrix_into(address, index, ctypes.byref(m)):
         m.a, m.b, m.c, m.d = 1.0, 0.0, 0.0, 1.0
     # FPDFText_GetFontSize is the Tf operand: producers that write "Tf 1" and scale with Tm
     # (or the CTM) print at the matrix's scale; the glyph's height on the page is their product.
-    size = pdfium_c.FPDFText_GetFontSize(raw, index) * math.hypot(m.c, m.d)
-    mode = pdfium_c.FPDFTextObj_GetTextRenderMode(obj)
-    fill, stroke = _RENDER_INKS.get(mode, (False, False))
+    size = _font_size(address, index) * math.hypot(m.c, m.d)
+    fill, stroke = _RENDER_INKS.get(_render_mode(obj), (False, False))
     inks = []
     if fill:
-        inks.append(_color(pdfium_c.FPDFPageObj_GetFillColor, obj))
+        inks.append(tuple(rgba) if _fill_into(obj, *_channels(rgba)) else _NO_COLOR)
     if stroke:
-        inks.append(_color(pdfium_c.FPDFPageObj_GetStrokeColor, obj))
+        inks.append(tuple(rgba) if _stroke_into(obj, *_channels(rgba)) else _NO_COLOR)
+    clip = _clip_path(obj)
     return _Run(font=buf.value.decode("utf-8", "replace"), size=size,
-                direction=quarter(m.a, -m.b), inks=tuple(inks), z=z, clip=_clip_box(obj))
+                direction=quarter(m.a, -m.b), inks=tuple(inks), z=z,
+                clip=_clip_box(ctypes.cast(clip, pdfium_c.FPDF_CLIPPATH)) if clip else None)
+
+
+def _by_address(function, *argtypes):
+    """``function`` rebound (``_rebound``) with its own result type."""
+    return _rebound(function, function.restype, *argtypes)
+
+
+_POINTER = ctypes.c_void_p
+_NO_COLOR = (0, 0, 0, 255)  # a colour PDFium cannot give: opaque black, as a reader paints
+
+
+def _channels(rgba) -> tuple[int, int, int, int]:
+    """The addresses of the four c_uint of ``rgba``, where PDFium writes a colour."""
+    at = ctypes.addressof(rgba)
+    return at, at + 4, at + 8, at + 12
+
+
+_font_info = _by_address(pdfium_c.FPDFText_GetFontInfo, _TEXTPAGE, ctypes.c_int, _POINTER,
+                         ctypes.c_ulong, _POINTER)
+_matrix_into = _by_address(pdfium_c.FPDFText_GetMatrix, _TEXTPAGE, ctypes.c_int, _POINTER)
+_font_size = _by_address(pdfium_c.FPDFText_GetFontSize, _TEXTPAGE, ctypes.c_int)
+_render_mode = _by_address(pdfium_c.FPDFTextObj_GetTextRenderMode, _POINTER)
+_clip_path = _by_address(pdfium_c.FPDFPageObj_GetClipPath, _POINTER)
+_fill_into = _by_address(pdfium_c.FPDFPageObj_GetFillColor, *[_POINTER] * 5)
+_stroke_into = _by_address(pdfium_c.FPDFPageObj_GetStrokeColor, *[_POINTER] * 5)
 
 
 def _color(getter, obj) -> tuple[int, int, int, int]:
@@ -238,11 +286,8 @@ def _unit_square(m) -> tuple[float, float, float, float]:
             max(p[0] for p in pts), max(p[1] for p in pts))
 
 
-def _clip_box(obj) -> tuple[float, float, float, float] | None:
-    """User-space bounding box of a page object's clip path, if it has one."""
-    clip = pdfium_c.FPDFPageObj_GetClipPath(obj)
-    if not clip:
-        return None
+def _clip_box(clip) -> tuple[float, float, float, float] | None:
+    """User-space bounding box of a clip path (an FPDF_CLIPPATH), None when it has no points."""
     x, y = ctypes.c_float(), ctypes.c_float()
     xs: list[float] = []
     ys: list[float] = []
