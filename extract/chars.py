@@ -163,7 +163,7 @@ def read_glyphs(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Glyphs:
     for i in np.flatnonzero((codes[:-1] >= 0xD800) & (codes[:-1] < 0xDC00)).tolist():
         # PDFium gives UTF-16 units: 🗸 is two, read as one glyph at the first
         low = int(codes[i + 1])
-        if 0xDC00 <= low < 0xE000 and not dropped[i]:
+        if 0xDC00 <= low < 0xE000:
             codes[i] = 0x10000 + ((int(codes[i]) - 0xD800) << 10) + (low - 0xDC00)
             dropped[i + 1] = True
     for i in np.flatnonzero((codes == 0x20) & ~dropped).tolist():
@@ -193,7 +193,7 @@ def read_glyphs(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Glyphs:
                                   rgba))
         run_ids[start:end] = run
         texts.extend(map(_font_texts(runs[run].font).__getitem__, kept_codes[start:end]))
-    for k in (k for k, code in enumerate(kept_codes) if code == 0xFFFD):
+    for k in np.flatnonzero(codes[kept] == 0xFFFD).tolist():
         # a glyph whose code maps to no character: a ligature, mostly
         i, run = kept[k], runs[run_ids[k]]
         texts[k] = ligatures.read(pdfium_c.FPDFText_GetTextObject(raw, i), rects[i], run.size,
