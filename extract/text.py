@@ -208,9 +208,21 @@ def cut_word(head: str, tail: str) -> bool:
 
 @cache
 def _language_word(word: str) -> bool:
+    """Whether ``word``'s root (Sastrawi's stem, at least ``_MIN_ROOT`` letters) is in its
+    dictionary. The stemmer takes too much off some words ("berbasis" → "bas"): a word
+    whose stem came out short is also one when a prefix alone leaves a root ("basis")."""
     stem, roots = _sastrawi()
     root = stem(word)
-    return len(root) >= _MIN_ROOT and root in roots
+    if len(root) >= _MIN_ROOT:
+        return root in roots
+    return any(word.startswith(p) and len(word) - len(p) >= _MIN_ROOT and word[len(p):] in roots
+               for p in _PREFIXES)
+
+
+# Indonesian derivational prefixes in their spelled forms (KBBI): ber-, me(N)-, di-, ter-,
+# pe(N)-, per-, ke-, se-
+_PREFIXES = ("ber", "be", "mem", "men", "meng", "meny", "me", "di", "ter", "te", "pem", "pen",
+             "peng", "peny", "per", "pe", "ke", "se")
 
 
 @cache
