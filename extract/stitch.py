@@ -233,16 +233,15 @@ def _counts_on(above: str, below: str) -> bool:
 
 
 def _numbered_anew(above: str, below: str) -> bool:
-    """``below`` opens an item that no list ``above`` goes on with: the number after
-    neither the last one above in its style nor the last in any style ("1. Data mutasi" /
-    "3. Data Peserta", the row between them left out of the plan; but "4. A, serta: 1) B
-    2) C" / "5. D" goes on, and so does "1. Adanya: 1) A 2) B 3) C" / "4. D")."""
+    """``below`` opens item k and ``above`` holds no item k-1, in any style: no list above
+    goes on with it ("1. Data mutasi" / "3. Data Peserta", the row between them left out of
+    the plan). Lists that change style on the way ("1. A: 1) B 2) C 3) D" / "4. E", or
+    "1. A: 1) B 4. C" / "2. D") still go on."""
     found = _numbering(above, below)
     if found is None:
         return False
-    k, same_style = found
-    any_style = re.findall(r"(?:^|\s)(\d{1,2})\s*[.)]", above)
-    return k - 1 not in (same_style[-1], int(any_style[-1]))
+    numbers = {int(n) for n in re.findall(r"(?:^|\s)(\d{1,2})\s*[.)]", above)}
+    return found[0] - 1 not in numbers
 
 
 def _is_tail(values: dict[str, _Slot], marks: Sequence[MarkCell],

@@ -202,6 +202,12 @@ def test_an_item_numbered_as_no_list_goes_on_is_a_new_row_under_a_sub_kegiatan_g
     p2 = grid(8, [["", "", "", "", "4. Jumlah kegiatan utama", "", "", ""]])
     assert [r.values["indikator"] for r in stitch([p1, p2])] == [
         "1. Adanya: 1) program 2) kegiatan 3) program utama 4. Jumlah kegiatan utama"]
+    # ... or where a sub-item was typed in the top level's style ("1. A: 1) B 4. C" / "2. D")
+    p1 = grid(7, [[("1.", 2), ("Area A", 2), ("1. Keg", 2), ("4. Sub", 1, True),
+                   ("1. Adanya: 1) program 2) kegiatan 4. Jumlah", 1, True), "√", "-", ""]])
+    p2 = grid(8, [["", "", "", "", "2. Persentase sasaran", "", "", ""]])
+    assert [r.values["indikator"] for r in stitch([p1, p2])] == [
+        "1. Adanya: 1) program 2) kegiatan 4. Jumlah 2. Persentase sasaran"]
     # and so does a list whose last item holds a list of its own ("4. ...: 1) 2)" / "5.")
     p1 = grid(7, [[("1.", 2), ("Area A", 2), ("1. Keg", 2), ("4. Sub", 1, True),
                    ("3. Dapat diakses 4. Jumlah aplikasi, serta: 1) Data 2) Indeks", 1, True),
