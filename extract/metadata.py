@@ -223,6 +223,8 @@ def misread(nomor: str) -> bool:
     parts = nomor.split("/")
     if _NOT_IN_A_NUMBER.search(nomor) or _SEQUENCE_MISREAD.match(parts[0]):
         return True
+    if len(parts) > 1 and _GLUED_YEAR.fullmatch(parts[-1]):
+        return True  # ".../827212024": the "/" before the year read as "1"
     month = parts[-2] if len(parts) >= 3 and _YEAR_AT_END.search(parts[-1]) else ""
     return (bool(_ROMAN_LOOKALIKES.fullmatch(month)) and not month.isdigit()  # "/11/": a code
             and month not in _ROMAN_MONTHS)
@@ -230,16 +232,14 @@ def misread(nomor: str) -> bool:
 
 def _in_title_case(lampiran: str, title: str) -> str:
     """The LAMPIRAN block's reading of a number (often all capitals) with the title block's
-    letters wherever the two agree but for case and the title's stray marks."""
-    ours, theirs = lampiran.split("/"), title.split("/")
-    if len(ours) != len(theirs):
-        return lampiran
-    clean = [_NOT_IN_A_NUMBER.sub("", t) for t in theirs]
-    return "/".join(t if t.upper() == o.upper() else o for o, t in zip(ours, clean))
+    spelling of every part the title prints too, but for case and its stray marks."""
+    spelled = {t.upper(): t for t in (_NOT_IN_A_NUMBER.sub("", part) for part in title.split("/"))}
+    return "/".join(spelled.get(part.upper(), part) for part in lampiran.split("/"))
 
 
 _NOT_IN_A_NUMBER = re.compile(r"[^\w./\-\u2010-\u2015]|_")  # Word may print a dash
 _SEQUENCE_MISREAD = re.compile(r"\d+[Il|]$")  # "7I/HK..." for "7/HK..."
+_GLUED_YEAR = re.compile(r"\d+[1Il|](?:19|20)\d\d")
 _ROMAN_LOOKALIKES = re.compile(r"[IVXl1i|!]+")
 _ROMAN_MONTHS = frozenset("I II III IV V VI VII VIII IX X XI XII".split())
 

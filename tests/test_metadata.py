@@ -145,6 +145,8 @@ _SCANNED_LAMPIRAN = ("LAMPIRAN\nKEPUTUSAN KOMISI INDEPENDEN PEMILIHAN KABUPATEN 
      "7/HK.03-Kpt/1106/KIP-Kab/I/2025", False),
     ("123/PP.04.1-Kpt/61/Prov/1I/2025", "123/PP.04.1-KPT/61/PROV/I/2025",
      "123/PP.04.1-Kpt/61/Prov/I/2025", False),
+    # the "/" before the year read as "1"; the parts both print keep the title's spelling
+    ("3/HK.03.1-Kpt/827212025", "3/HK.03.1-KPT/8272/2025", "3/HK.03.1-Kpt/8272/2025", False),
     # both misread: the title block's stays, with a line saying it does not read as a number
     ("12/HK.03-Kpt/6104/Kab/1lI/2025", "12/HK.03-KPT/6104/KAB/I1/2025",
      "12/HK.03-Kpt/6104/Kab/1lI/2025", True),
