@@ -128,12 +128,12 @@ def _rebound(function, restype, *argtypes):
     return bound
 
 
-_TEXTPAGE = ctypes.c_void_p  # a text page's address, as an int
+_ADDRESS = ctypes.c_void_p  # a PDFium object (text page, page object) by its address, an int
 _text_object_address = _rebound(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p,
-                                _TEXTPAGE, ctypes.c_int)
+                                _ADDRESS, ctypes.c_int)
 _loose_box_into = _rebound(pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDF_BOOL,
-                           _TEXTPAGE, ctypes.c_int, ctypes.c_void_p)
-_unicode = _rebound(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, _TEXTPAGE, ctypes.c_int)
+                           _ADDRESS, ctypes.c_int, ctypes.c_void_p)
+_unicode = _rebound(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, _ADDRESS, ctypes.c_int)
 
 
 def read_glyphs(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Glyphs:
@@ -253,7 +253,6 @@ def _by_address(function, *argtypes):
     return _rebound(function, function.restype, *argtypes)
 
 
-_POINTER = ctypes.c_void_p
 _NO_COLOR = (0, 0, 0, 255)  # a colour PDFium cannot give: opaque black, as a reader paints
 
 
@@ -263,14 +262,14 @@ def _channels(rgba) -> tuple[int, int, int, int]:
     return at, at + 4, at + 8, at + 12
 
 
-_font_info = _by_address(pdfium_c.FPDFText_GetFontInfo, _TEXTPAGE, ctypes.c_int, _POINTER,
-                         ctypes.c_ulong, _POINTER)
-_matrix_into = _by_address(pdfium_c.FPDFText_GetMatrix, _TEXTPAGE, ctypes.c_int, _POINTER)
-_font_size = _by_address(pdfium_c.FPDFText_GetFontSize, _TEXTPAGE, ctypes.c_int)
-_render_mode = _by_address(pdfium_c.FPDFTextObj_GetTextRenderMode, _POINTER)
-_clip_path = _by_address(pdfium_c.FPDFPageObj_GetClipPath, _POINTER)
-_fill_into = _by_address(pdfium_c.FPDFPageObj_GetFillColor, *[_POINTER] * 5)
-_stroke_into = _by_address(pdfium_c.FPDFPageObj_GetStrokeColor, *[_POINTER] * 5)
+_font_info = _by_address(pdfium_c.FPDFText_GetFontInfo, _ADDRESS, ctypes.c_int, _ADDRESS,
+                         ctypes.c_ulong, _ADDRESS)
+_matrix_into = _by_address(pdfium_c.FPDFText_GetMatrix, _ADDRESS, ctypes.c_int, _ADDRESS)
+_font_size = _by_address(pdfium_c.FPDFText_GetFontSize, _ADDRESS, ctypes.c_int)
+_render_mode = _by_address(pdfium_c.FPDFTextObj_GetTextRenderMode, _ADDRESS)
+_clip_path = _by_address(pdfium_c.FPDFPageObj_GetClipPath, _ADDRESS)
+_fill_into = _by_address(pdfium_c.FPDFPageObj_GetFillColor, *[_ADDRESS] * 5)
+_stroke_into = _by_address(pdfium_c.FPDFPageObj_GetStrokeColor, *[_ADDRESS] * 5)
 
 
 def _color(getter, obj) -> tuple[int, int, int, int]:

@@ -343,8 +343,7 @@ def draft_grid(page_no: int, boxes: Sequence[BBox], chars: Sequence[Char],
             members[k].append(ch)
     table_fills = [f for f in fills if _inside(f.bbox, bbox, tol)]
     lines = [text_lines(mine) for mine in members]
-    placed, lines = _unmerged(placed, lines, ys, tol)
-    members = [[ch for ln in cell_lines for ch in ln] for cell_lines in lines]
+    placed, lines, members = _unmerged(placed, lines, members, ys, tol)
     widths = text_widths([((c, cs), box, cell_lines)
                           for (r, c, rs, cs, box), cell_lines in zip(placed, lines)])
     cells = sorted(zip((Cell(row=r, col=c, rowspan=rs, colspan=cs, bbox=box, text="",
@@ -358,8 +357,9 @@ def draft_grid(page_no: int, boxes: Sequence[BBox], chars: Sequence[Char],
 
 
 def _unmerged(placed: list[tuple[int, int, int, int, BBox]], lines: list[list[list[Char]]],
-              ys: Sequence[float], tol: float
-              ) -> tuple[list[tuple[int, int, int, int, BBox]], list[list[list[Char]]]]:
+              members: list[list[Char]], ys: Sequence[float], tol: float
+              ) -> tuple[list[tuple[int, int, int, int, BBox]], list[list[list[Char]]],
+                         list[list[Char]]]:
     """Cells over several rows cut where their text is the rows' own: a rule left out
     between two rows in one column (a real plan's TARGET KEGIATAN: "100%" and "1 dokumen",
     each in its own row's band) joins two cells that the text keeps apart. A merged cell's
@@ -367,11 +367,13 @@ def _unmerged(placed: list[tuple[int, int, int, int, BBox]], lines: list[list[li
     than a line and a half of blank between them."""
     out_placed: list[tuple[int, int, int, int, BBox]] = []
     out_lines: list[list[list[Char]]] = []
-    for (r, c, rs, cs, box), cell_lines in zip(placed, lines):
+    out_members: list[list[Char]] = []
+    for (r, c, rs, cs, box), cell_lines, mine in zip(placed, lines, members):
         cuts = _row_cuts(cell_lines, ys[r:r + rs + 1], tol) if rs > 1 else []
         if not cuts:
             out_placed.append((r, c, rs, cs, box))
             out_lines.append(cell_lines)
+            out_members.append(mine)
             continue
         bounds = [r, *(r + k for k in cuts), r + rs]
         at = [ys[b] for b in bounds[1:-1]]
@@ -381,7 +383,8 @@ def _unmerged(placed: list[tuple[int, int, int, int, BBox]], lines: list[list[li
         for top, bottom, piece in zip(bounds, bounds[1:], pieces):
             out_placed.append((top, c, bottom - top, cs, (box[0], ys[top], box[2], ys[bottom])))
             out_lines.append(piece)
-    return out_placed, out_lines
+            out_members.append([ch for ln in piece for ch in ln])
+    return out_placed, out_lines, out_members
 
 
 def _row_cuts(cell_lines: Sequence[Sequence[Char]], bands: Sequence[float],

@@ -220,8 +220,12 @@ def _numbering(above: str, below: str) -> tuple[int, list[int]] | None:
     head, prev = _ITEM.match(below), _ITEM.match(above)
     if not head or not prev or head.group(2) != prev.group(2):
         return None
-    items = re.findall(r"(?:^|\s)(\d{1,2})\s*" + re.escape(head.group(2)), above)
-    return int(head.group(1)), [int(i) for i in items]
+    return int(head.group(1)), _item_numbers(above, re.escape(head.group(2)))
+
+
+def _item_numbers(text: str, style: str = "[.)]") -> list[int]:
+    """The numbers of the items ``text`` holds ("1. A 2) B"), in order, of one ``style``."""
+    return [int(n) for n in re.findall(r"(?:^|\s)(\d{1,2})\s*" + style, text)]
 
 
 def _counts_on(above: str, below: str) -> bool:
@@ -240,8 +244,7 @@ def _numbered_anew(above: str, below: str) -> bool:
     found = _numbering(above, below)
     if found is None:
         return False
-    numbers = {int(n) for n in re.findall(r"(?:^|\s)(\d{1,2})\s*[.)]", above)}
-    return found[0] - 1 not in numbers
+    return found[0] - 1 not in _item_numbers(above)
 
 
 def _is_tail(values: dict[str, _Slot], marks: Sequence[MarkCell],
